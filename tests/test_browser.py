@@ -1,0 +1,157 @@
+"""The timeline in real headless Chromium: htmx swaps, history, no-JavaScript, accessibility."""
+
+import datetime as dt
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CALL = "poetin-macron-telefoongesprek-2022-01-28"
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
+
+
+@pytest.fixture
+def frozen_today(monkeypatch):
+    # The live server runs in this process, so the form's clock can be fixed here.
+    monkeypatch.setattr("timeline.forms.timezone.localdate", lambda: dt.date(2022, 1, 28))
+
+
+def _cards(page: Page):
+    return page.locator("#results article.event")
+
+
+def _card_ids(page: Page) -> list[str]:
+    return [i.removeprefix("event-") for i in _cards(page).evaluate_all("els => els.map(e => e.id)")]
+
+
+def test_it_shows_the_call_under_28_january_with_both_participants(page: Page, live_seed):
+    page.goto(live_seed.url + "/")
+    day = page.locator("li.day", has=page.locator("h2", has_text="vrijdag 28 januari 2022"))
+    call = day.locator(f"#event-{CALL}")
+    expect(call).to_be_visible()
+    expect(call.locator(".participants")).to_contain_text("Vladimir Poetin")
+    expect(call.locator(".participants")).to_contain_text("Emmanuel Macron")
+
+
+def test_it_filters_by_actor_without_a_page_load(page: Page, live_seed, artifacts):
+    page.goto(live_seed.url + "/")
+    page.evaluate("window.__marker = 'still here'")
+    total = _cards(page).count()
+    page.get_by_label("Emmanuel Macron").check()
+    expect(page).to_have_url(re.compile(r"actor=macron"))
+    expect(_cards(page)).to_have_count(1)
+    assert _card_ids(page) == [CALL]
+    assert page.evaluate("window.__marker") == "still here"
+    expect(page.locator("#result-status")).to_contain_text("1 gebeurtenis")
+    page.screenshot(path=str(artifacts / "timeline-filtered-macron.png"), full_page=True)
+
+    page.go_back()
+    expect(page).not_to_have_url(re.compile(r"actor=macron"))
+    expect(_cards(page)).to_have_count(total)
+    page.go_forward()
+    expect(_cards(page)).to_have_count(1)
+
+
+def test_it_finds_the_same_events_for_poetin_and_putin(page: Page, live_seed):
+    page.goto(live_seed.url + "/")
+    search = page.get_by_label("Zoek in tekst")
+    search.fill("Poetin")
+    expect(page).to_have_url(re.compile(r"q=Poetin"))
+    expect(_cards(page).first).to_be_visible()
+    poetin = _card_ids(page)
+    search.fill("Putin")
+    expect(page).to_have_url(re.compile(r"q=Putin"))
+    expect(_cards(page)).to_have_count(len(poetin))
+    assert _card_ids(page) == poetin
+    assert CALL in poetin
+
+
+def test_it_reads_eerder_deze_week(page: Page, live_seed, frozen_today):
+    page.goto(live_seed.url + "/")
+    page.get_by_label("Van", exact=True).fill("eerder deze week")
+    page.get_by_label("Tot en met", exact=True).fill("eerder deze week")
+    page.get_by_label("Tot en met", exact=True).press("Enter")
+    expect(page.locator(".result-count")).to_contain_text("24–27 januari 2022")
+    ids = _card_ids(page)
+    assert "hoekstra-nederlandse-diplomaten-mogen-weg" in ids
+    assert CALL not in ids
+
+
+def test_it_suggests_actors_by_alias_and_filters(page: Page, live_seed):
+    page.goto(live_seed.url + "/")
+    page.evaluate("window.__marker = 1")
+    page.get_by_label("Deelnemer", exact=True).fill("NATO")
+    suggestion = page.locator("#who-suggestions a", has_text="NAVO")
+    expect(suggestion).to_be_visible()
+    suggestion.click()
+    expect(page).to_have_url(re.compile(r"actor=navo"))
+    expect(page.locator(".chips")).to_contain_text("NAVO")
+    assert page.evaluate("window.__marker") == 1
+
+
+def test_it_loads_more_in_place(page: Page, live_seed, monkeypatch):
+    monkeypatch.setattr("timeline.forms.EventFilterForm.PAGE_SIZE", 5)
+    page.goto(live_seed.url + "/")
+    expect(_cards(page)).to_have_count(5)
+    page.evaluate("window.__marker = 1")
+    page.get_by_role("link", name="Meer laden").click()
+    expect(_cards(page)).to_have_count(10)
+    assert page.evaluate("window.__marker") == 1
+
+
+@pytest.fixture
+def no_js_page(browser, live_seed):
+    context = browser.new_context(java_script_enabled=False)
+    yield context.new_page()
+    context.close()
+
+
+def test_it_works_without_javascript(no_js_page: Page, live_seed):
+    page = no_js_page
+    page.goto(live_seed.url + "/")
+    page.get_by_label("Emmanuel Macron").check()
+    page.get_by_role("button", name="Filter toepassen").click()
+    expect(page).to_have_url(re.compile(r"actor=macron"))
+    assert _card_ids(page) == [CALL]
+    page.get_by_label("Zoek in tekst").fill("Putin")
+    page.get_by_label("Emmanuel Macron").uncheck()
+    page.get_by_role("button", name="Filter toepassen").click()
+    putin = _card_ids(page)
+    assert CALL in putin
+    page.go_back()
+    assert _card_ids(page) == [CALL]
+    page.get_by_role("link", name="Filter Emmanuel Macron verwijderen").click()
+    assert len(_card_ids(page)) > 1
+
+
+def test_it_pages_without_javascript(no_js_page: Page, live_seed, monkeypatch):
+    monkeypatch.setattr("timeline.forms.EventFilterForm.PAGE_SIZE", 5)
+    page = no_js_page
+    page.goto(live_seed.url + "/")
+    first = _card_ids(page)
+    page.get_by_role("link", name="Meer laden").click()
+    expect(page).to_have_url(re.compile(r"cursor="))
+    second = _card_ids(page)
+    assert len(second) == 5 and not set(first) & set(second)
+
+
+@pytest.mark.parametrize("query", ["", "?actor=lavrov&type=statement&q=diplomaten&from=2022-01-20"])
+def test_it_has_no_accessibility_violations(page: Page, live_seed, query):
+    page.goto(live_seed.url + "/" + query)
+    results = Axe().run(page, options=WCAG)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_it_is_usable_by_keyboard(page: Page, live_seed):
+    page.goto(live_seed.url + "/")
+    page.keyboard.press("Tab")
+    expect(page.locator(".skip-link")).to_be_focused()
+    page.get_by_label("Emmanuel Macron").focus()
+    page.keyboard.press("Space")
+    expect(page).to_have_url(re.compile(r"actor=macron"))
+    expect(_cards(page)).to_have_count(1)
+    # Focus stays on the checkbox that was swapped in with the new counts.
+    expect(page.get_by_label("Emmanuel Macron")).to_be_focused()

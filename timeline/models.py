@@ -1,0 +1,406 @@
+"""The crisis timeline's domain: who did what, when, and the sentence that says so.
+
+Dates are stored as EDTF strings (the Library of Congress Extended Date/Time Format); `start` and
+`end` are derived from them on every save, fixture loads included, so that sorting and filtering
+run on plain indexed date columns.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from timeline import dates
+
+
+def normalize(text: str) -> str:
+    """Lower case without accents, so that "Zelenski", "Zelenskí" and "ZELENSKI" compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.split())
+
+
+class SlugManager(models.Manager):
+    """Natural keys: fixtures refer to rows by slug, so they load into any database."""
+
+    def get_by_natural_key(self, slug: str):
+        return self.get(slug=slug)
+
+
+class Timeline(models.Model):
+    slug = models.SlugField(unique=True)
+    title = models.CharField(_("titel"), max_length=200)
+    description = models.TextField(_("beschrijving"), blank=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("tijdlijn")
+        verbose_name_plural = _("tijdlijnen")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+
+class Actor(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person", _("persoon")
+        ORGANISATION = "organisation", _("organisatie")
+        STATE = "state", _("staat")
+        MEDIA = "media", _("media")
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("naam"), max_length=200)
+    kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices)
+    function = models.CharField(_("functie"), max_length=200, blank=True)
+    affiliation = models.ForeignKey(
+        "self",
+        verbose_name=_("hoort bij"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+        help_text=_("Land of organisatie, bijvoorbeeld Lavrov → Rusland."),
+    )
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("deelnemer")
+        verbose_name_plural = _("deelnemers")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["person", "organisation", "state", "media"]),
+                name="actor_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    def get_absolute_url(self) -> str:
+        return reverse("actor_detail", args=[self.slug])
+
+    def search_terms(self) -> list[str]:
+        return [self.name, *(alias.name for alias in self.aliases.all())]
+
+
+class AliasManager(models.Manager):
+    def get_by_natural_key(self, actor_slug: str, name: str):
+        return self.get(actor__slug=actor_slug, name=name)
+
+
+class Alias(models.Model):
+    """Another name for an actor: Poetin/Putin, NAVO/NATO, Kiev/Kyiv."""
+
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(_("naam"), max_length=200)
+    language = models.CharField(_("taal"), max_length=10, blank=True)
+
+    objects = AliasManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("alias")
+        verbose_name_plural = _("aliassen")
+        constraints = [
+            models.UniqueConstraint(fields=["actor", "name"], name="alias_unique_per_actor"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.actor.slug, self.name)
+
+    natural_key.dependencies = ["timeline.actor"]
+
+
+class EventType(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("naam"), max_length=100)
+    name_en = models.CharField(_("naam (Engels)"), max_length=100, blank=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("soort gebeurtenis")
+        verbose_name_plural = _("soorten gebeurtenis")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+
+class Source(models.Model):
+    class Precision(models.TextChoices):
+        DAY = "day", _("dag")
+        MONTH = "month", _("maand")
+        YEAR = "year", _("jaar")
+
+    slug = models.SlugField(unique=True)
+    outlet = models.CharField(_("medium"), max_length=200)
+    title = models.CharField(_("titel"), max_length=300)
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    language = models.CharField(_("taal"), max_length=10, default="nl")
+    published_on = models.DateField(_("publicatiedatum"))
+    published_precision = models.CharField(
+        _("precisie publicatiedatum"),
+        max_length=10,
+        choices=Precision.choices,
+        default=Precision.DAY,
+    )
+    text = models.TextField(_("volledige tekst"), blank=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+        verbose_name = _("bron")
+        verbose_name_plural = _("bronnen")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(published_precision__in=["day", "month", "year"]),
+                name="source_precision_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outlet}: {self.title}"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+
+class EventQuerySet(models.QuerySet):
+    def published(self) -> EventQuerySet:
+        return self.filter(published=True)
+
+    def chronological(self) -> EventQuerySet:
+        return self.order_by("start", models.F("end").asc(nulls_last=True), "slug")
+
+    def with_details(self) -> EventQuerySet:
+        """Everything a timeline entry shows, in a constant number of queries."""
+        return self.select_related("type").prefetch_related(
+            models.Prefetch(
+                "participations",
+                queryset=Participation.objects.select_related("actor").order_by("pk"),
+            ),
+            models.Prefetch(
+                "citations",
+                queryset=Citation.objects.select_related("source").order_by("pk"),
+            ),
+        )
+
+
+class Event(models.Model):
+    class Status(models.TextChoices):
+        OCCURRED = "occurred", _("gebeurd")
+        SCHEDULED = "scheduled", _("gepland")
+        EXPECTED = "expected", _("verwacht")
+        CANCELLED = "cancelled", _("afgelast")
+
+    class PartOfDay(models.TextChoices):
+        MORNING = "morning", _("ochtend")
+        AFTERNOON = "afternoon", _("middag")
+        EVENING = "evening", _("avond")
+        NIGHT = "night", _("nacht")
+
+    slug = models.SlugField(unique=True, max_length=120)
+    title = models.CharField(_("titel"), max_length=300)
+    summary = models.TextField(_("samenvatting"), blank=True)
+    type = models.ForeignKey(
+        EventType, verbose_name=_("soort"), on_delete=models.PROTECT, related_name="events"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OCCURRED
+    )
+    edtf = models.CharField(
+        _("datum (EDTF)"),
+        max_length=100,
+        help_text=_("Bijvoorbeeld 2022-01-26, 2022-01, 2022-01-24/2022-01-27 of 2022-01-29/.."),
+    )
+    start = models.DateField(_("begin"), editable=False)
+    end = models.DateField(_("einde"), null=True, blank=True, editable=False)
+    part_of_day = models.CharField(
+        _("dagdeel"), max_length=10, choices=PartOfDay.choices, blank=True
+    )
+    location = models.CharField(_("plaats"), max_length=200, blank=True)
+    published = models.BooleanField(_("gepubliceerd"), default=False)
+    timelines = models.ManyToManyField(
+        Timeline, verbose_name=_("tijdlijnen"), related_name="events", blank=True
+    )
+    # Lower-cased, accent-free text of the title, summary, quotes and actor names and aliases,
+    # kept up to date by signals, so that "poetin" finds the Putin events on any database.
+    search_text = models.TextField(editable=False, blank=True, default="")
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = SlugManager.from_queryset(EventQuerySet)()
+
+    class Meta:
+        ordering = ["start", "slug"]
+        verbose_name = _("gebeurtenis")
+        verbose_name_plural = _("gebeurtenissen")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(start__lte=models.F("end")),
+                name="event_start_before_end",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["occurred", "scheduled", "expected", "cancelled"]),
+                name="event_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(part_of_day__in=["", "morning", "afternoon", "evening", "night"]),
+                name="event_part_of_day_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["published", "start", "slug"], name="event_pub_start"),
+            models.Index(fields=["published", "end"], name="event_pub_end"),
+            models.Index(fields=["published", "status"], name="event_pub_status"),
+            models.Index(fields=["published", "type"], name="event_pub_type"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    def get_absolute_url(self) -> str:
+        return reverse("event_detail", args=[self.slug])
+
+    def derive_dates(self) -> None:
+        """Set start and end from the EDTF string; a bad string is a ValidationError naming us."""
+        try:
+            self.start, self.end = dates.edtf_bounds(self.edtf or "")
+        except dates.InvalidEDTF as exc:
+            raise ValidationError(
+                {"edtf": f"Gebeurtenis {self.slug!r}: {exc}"}, code="invalid_edtf"
+            ) from exc
+
+    def clean(self) -> None:
+        self.derive_dates()
+
+    def date_label(self, lang: str = "nl") -> str:
+        return dates.label(self.edtf, self.part_of_day, lang)
+
+    def build_search_text(self) -> str:
+        parts = [self.title, self.summary, self.location]
+        for participation in self.participations.select_related("actor"):
+            parts.extend(participation.actor.search_terms())
+        parts.extend(citation.quote for citation in self.citations.all())
+        return normalize(" ".join(parts))
+
+    def refresh_search_text(self) -> None:
+        text = self.build_search_text()
+        if text != self.search_text:
+            self.search_text = text
+            Event.objects.filter(pk=self.pk).update(search_text=text)
+
+
+class ParticipationManager(models.Manager):
+    def get_by_natural_key(self, event_slug: str, actor_slug: str, role: str):
+        return self.get(event__slug=event_slug, actor__slug=actor_slug, role=role)
+
+
+class Participation(models.Model):
+    class Role(models.TextChoices):
+        CALLER = "caller", _("beller")
+        CALLEE = "callee", _("gebelde")
+        SENDER = "sender", _("afzender")
+        RECIPIENT = "recipient", _("ontvanger")
+        SPEAKER = "speaker", _("spreker")
+        SUBJECT = "subject", _("betrokkene")
+        MENTIONED = "mentioned", _("genoemd")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participations")
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="participations")
+    role = models.CharField(_("rol"), max_length=20, choices=Role.choices)
+
+    objects = ParticipationManager()
+
+    class Meta:
+        verbose_name = _("deelname")
+        verbose_name_plural = _("deelnames")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "actor", "role"], name="participation_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    role__in=[
+                        "caller",
+                        "callee",
+                        "sender",
+                        "recipient",
+                        "speaker",
+                        "subject",
+                        "mentioned",
+                    ]
+                ),
+                name="participation_role_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["actor", "event"], name="participation_actor")]
+
+    def __str__(self) -> str:
+        return f"{self.actor} ({self.get_role_display()})"
+
+    def natural_key(self) -> tuple[str, str, str]:
+        return (self.event.slug, self.actor.slug, self.role)
+
+    natural_key.dependencies = ["timeline.event", "timeline.actor"]
+
+
+class CitationManager(models.Manager):
+    def get_by_natural_key(self, event_slug: str, source_slug: str, position: int):
+        return self.get(event__slug=event_slug, source__slug=source_slug, position=position)
+
+
+class Citation(models.Model):
+    """The exact sentence in a source that supports an event."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="citations")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    quote = models.TextField(_("citaat"))
+    # Orders several quotes from one source and gives each a natural key without hashing text.
+    position = models.PositiveSmallIntegerField(_("volgnummer"), default=1)
+
+    objects = CitationManager()
+
+    class Meta:
+        ordering = ["event", "position"]
+        verbose_name = _("citaat")
+        verbose_name_plural = _("citaten")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "source", "position"], name="citation_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.quote[:80]
+
+    def natural_key(self) -> tuple[str, str, int]:
+        return (self.event.slug, self.source.slug, self.position)
+
+    natural_key.dependencies = ["timeline.event", "timeline.source"]

@@ -1,0 +1,399 @@
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from timeline import dates
+from timeline.forms import EventFilterForm, matching_actors
+from timeline.models import Actor, Event, EventType, Participation
+
+# Room for a long (refused-inline) search, but a megabyte is turned away before any work.
+MAX_QUERY_STRING = 16_384
+
+
+# -- query-string helpers --------------------------------------------------------------------
+
+
+def _query(params: list[tuple[str, str]]) -> str:
+    return "?" + urlencode(params) if params else "?"
+
+
+def _params(request: HttpRequest) -> list[tuple[str, str]]:
+    """The current filters as (key, value) pairs, without paging."""
+    return [
+        (key, value)
+        for key in request.GET
+        for value in request.GET.getlist(key)
+        if key != "cursor" and value != ""
+    ]
+
+
+def _without(params, key: str, value: str | None = None) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in params if not (k == key and (value is None or v == value))]
+
+
+def _toggle(params, key: str, value: str) -> str:
+    if (key, value) in params:
+        return _query(_without(params, key, value))
+    return _query([*params, (key, value)])
+
+
+@dataclass
+class Chip:
+    label: str
+    remove_url: str
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    toggle_url: str
+
+
+@dataclass
+class Bar:
+    start: dt.date
+    end: dt.date
+    count: int
+    label: str
+    url: str
+    current: bool
+    hit_x: float = 0
+    x: float = 0
+    y: float = 0
+    w: float = 0
+    h: float = 0
+
+
+@dataclass
+class Group:
+    label: str
+    events: list[Event]
+
+
+# -- the timeline ------------------------------------------------------------------------------
+
+
+def _facets(form: EventFilterForm, params) -> dict:
+    """Counts per option, each facet counted with every *other* filter applied."""
+    published = Event.objects.published()
+    selected_actors = {a.slug for a in form.actors}
+    actor_counts = (
+        Participation.objects.filter(event__in=form.filter(published, skip="actor").values("pk"))
+        .values("actor__slug", "actor__name")
+        .annotate(n=Count("event", distinct=True))
+        .order_by("-n", "actor__name")
+    )
+    actors = [
+        Option(
+            row["actor__slug"],
+            row["actor__name"],
+            row["n"],
+            row["actor__slug"] in selected_actors,
+            _toggle(params, "actor", row["actor__slug"]),
+        )
+        for row in actor_counts[:25]
+    ]
+    listed = {o.value for o in actors}
+    actors += [
+        Option(a.slug, a.name, 0, True, _toggle(params, "actor", a.slug))
+        for a in form.actors
+        if a.slug not in listed
+    ]
+
+    type_counts = dict(
+        form.filter(published, skip="type").values_list("type").annotate(n=Count("pk"))
+    )
+    selected_types = {t.slug for t in form.types}
+    types = [
+        Option(t.slug, t.name, type_counts.get(t.pk, 0), t.slug in selected_types,
+               _toggle(params, "type", t.slug))
+        for t in EventType.objects.all()
+    ]
+
+    status_counts = dict(
+        form.filter(published, skip="status").values_list("status").annotate(n=Count("pk"))
+    )
+    selected_status = set(form.value.get("status", []))
+    statuses = [
+        Option(value, label, status_counts.get(value, 0), value in selected_status,
+               _toggle(params, "status", value))
+        for value, label in Event.Status.choices
+    ]
+    return {"actor_options": actors, "type_options": types, "status_options": statuses}
+
+
+def _chips(form: EventFilterForm, params) -> list[Chip]:
+    chips = [Chip(a.name, _query(_without(params, "actor", a.slug))) for a in form.actors]
+    chips += [
+        Chip(f"alles van {a.name}", _query(_without(params, "affiliation", a.slug)))
+        for a in form.affiliations
+    ]
+    chips += [Chip(t.name, _query(_without(params, "type", t.slug))) for t in form.types]
+    status_labels = dict(Event.Status.choices)
+    chips += [
+        Chip(str(status_labels[s]), _query(_without(params, "status", s)))
+        for s in form.value.get("status", [])
+    ]
+    if form.date_from:
+        chips.append(Chip(f"vanaf {form.date_from.label()}", _query(_without(params, "from"))))
+    if form.date_to:
+        chips.append(Chip(f"tot en met {form.date_to.label()}", _query(_without(params, "to"))))
+    if form.value.get("q"):
+        chips.append(Chip(f"‘{form.value['q']}’", _query(_without(params, "q"))))
+    if form.value.get("who"):
+        chips.append(Chip(f"deelnemer ‘{form.value['who']}’", _query(_without(params, "who"))))
+    return chips
+
+
+def _bucket(day: dt.date, unit: str) -> tuple[dt.date, dt.date]:
+    if unit == "day":
+        return day, day
+    if unit == "week":
+        monday = day - dt.timedelta(days=day.weekday())
+        return monday, monday + dt.timedelta(days=6)
+    first = day.replace(day=1)
+    next_month = (first + dt.timedelta(days=32)).replace(day=1)
+    return first, next_month - dt.timedelta(days=1)
+
+
+def _overview(events, form: EventFilterForm, params) -> dict:
+    """Bars with the number of events per day, week or month, as the span of the result asks."""
+    per_day = list(events.order_by().values_list("start").annotate(n=Count("pk")))
+    if not per_day:
+        return {"bars": [], "unit": "day"}
+    first = min(day for day, _ in per_day)
+    last = max(day for day, _ in per_day)
+    span = (last - first).days
+    unit = "day" if span <= 62 else "week" if span <= 731 else "month"
+    counts: dict[tuple[dt.date, dt.date], int] = {}
+    for day, n in per_day:
+        key = _bucket(day, unit)
+        counts[key] = counts.get(key, 0) + n
+    # Every bucket in the span gets a bar, so that gaps in time show as gaps.
+    buckets = []
+    cursor = _bucket(first, unit)
+    while cursor[0] <= last:
+        buckets.append(cursor)
+        cursor = _bucket(cursor[1] + dt.timedelta(days=1), unit)
+    lo = form.date_from.start if form.date_from else None
+    hi = form.range_end(form.date_to) if form.date_to else None
+    base = _without(_without(params, "from"), "to")
+    peak = max(counts.values())
+    width = 100 / len(buckets)
+    bars = []
+    for i, (start, end) in enumerate(buckets):
+        n = counts.get((start, end), 0)
+        edtf = start.isoformat() if start == end else f"{start.isoformat()}/{end.isoformat()}"
+        label = dates.label(edtf)
+        bars.append(
+            Bar(
+                start=start,
+                end=end,
+                count=n,
+                label=f"{label}: {n} {'gebeurtenis' if n == 1 else 'gebeurtenissen'}",
+                url=_query([*base, ("from", start.isoformat()), ("to", end.isoformat())]),
+                current=bool((lo or hi) and (lo is None or end >= lo) and (hi is None or start <= hi)),
+                hit_x=round(i * width, 3),
+                x=round(i * width + width * 0.1, 3),
+                y=round(30 - 28 * n / peak, 2),
+                w=round(width * 0.8, 3),
+                h=round(28 * n / peak, 2),
+            )
+        )
+    return {"bars": bars, "unit": unit, "bar_width": round(width, 3)}
+
+
+def _group_by_day(events: list[Event]) -> list[Group]:
+    """Consecutive events under one heading: the day, or the whole imprecise date."""
+
+    def heading(event: Event) -> str:
+        if event.end == event.start:
+            return dates.label(event.start.isoformat())
+        return event.date_label()
+
+    return [Group(label, list(items)) for label, items in groupby(events, key=heading)]
+
+
+def _timeline_context(request: HttpRequest, form: EventFilterForm) -> dict:
+    params = _params(request)
+    events = form.filter(Event.objects.published())
+    page, next_cursor = form.page(events)
+    next_url = (
+        _query([*params, ("cursor", next_cursor.encode())]) if next_cursor is not None else None
+    )
+    return {
+        "form": form,
+        "groups": _group_by_day(page),
+        "count": events.count(),
+        "next_url": next_url,
+        "is_later_page": bool(form.value.get("cursor")),
+        "first_page_url": _query(params),
+        "chips": _chips(form, params),
+        "clear_url": reverse("event_list"),
+        "desc_url": _query([*_without(params, "order"), ("order", "desc")]),
+        "asc_url": _query(_without(params, "order")),
+        "range_label": _range_label(form),
+        "who_matches": form.who_matches(),
+        **_facets(form, params),
+        **_overview(events, form, params),
+    }
+
+
+def _range_label(form: EventFilterForm) -> str:
+    if form.date_from and form.date_to:
+        start, end = form.date_from.start, form.range_end(form.date_to)
+        if start == end:
+            return dates.label(start.isoformat())
+        return dates.label(f"{start.isoformat()}/{end.isoformat()}")
+    if form.date_from:
+        return f"vanaf {form.date_from.label()}"
+    if form.date_to:
+        return f"tot en met {form.date_to.label()}"
+    return ""
+
+
+def _too_long(request: HttpRequest) -> bool:
+    return len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def event_list(request: HttpRequest) -> HttpResponse:
+    if _too_long(request):
+        return HttpResponseBadRequest("De zoekopdracht is te lang.")
+    form = EventFilterForm(request.GET)
+    if form.machine_errors:
+        ctx = {"form": form, "errors": form.machine_errors}
+        return render(request, "timeline/bad_request.html", ctx, status=400)
+    ctx = _timeline_context(request, form)
+    template_name = "timeline/event_list.html"
+    # A history restore (back button after the cache missed) needs the whole page.
+    if request.htmx and not request.htmx.history_restore_request:
+        if request.htmx.target == "results":
+            template_name += "#results-update"
+        elif request.htmx.target == "more":
+            template_name += "#more"
+        else:
+            template_name += "#page-update"
+    return render(request, template_name, ctx)
+
+
+@require_GET
+def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_object_or_404(Event.objects.published().with_details(), slug=slug)
+    ctx = {"event": event}
+    return render(request, "timeline/event_detail.html", ctx)
+
+
+@require_GET
+def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    actor = get_object_or_404(
+        Actor.objects.select_related("affiliation").prefetch_related("aliases", "members"),
+        slug=slug,
+    )
+    events = list(
+        Event.objects.published()
+        .filter(participations__actor=actor)
+        .distinct()
+        .chronological()
+        .with_details()
+    )
+    partners = (
+        Actor.objects.filter(participations__event__in=[e.pk for e in events])
+        .exclude(pk=actor.pk)
+        .annotate(shared=Count("participations__event", distinct=True))
+        .order_by("-shared", "name")
+    )
+    ctx = {"actor": actor, "events": events, "partners": partners}
+    return render(request, "timeline/actor_detail.html", ctx)
+
+
+@require_GET
+def actor_suggest(request: HttpRequest) -> HttpResponse:
+    """Autocomplete for the actor filter: names and aliases, Dutch and English spellings."""
+    text = request.GET.get("who", "")[:200].replace("\x00", "")
+    params = _without(_without(_params(request), "who"), "actor")
+    selected = request.GET.getlist("actor")
+    actors = matching_actors(text)[:10] if text.strip() else []
+    suggestions = [
+        (actor, _query([*params, *[("actor", s) for s in selected if s != actor.slug],
+                        ("actor", actor.slug)]))
+        for actor in actors
+    ]
+    ctx = {"suggestions": suggestions, "text": text}
+    return render(request, "timeline/_actor_suggestions.html", ctx)
+
+
+# -- JSON --------------------------------------------------------------------------------------
+
+
+def event_as_json(event: Event, request: HttpRequest) -> dict:
+    return {
+        "slug": event.slug,
+        "title": event.title,
+        "summary": event.summary,
+        "type": event.type.slug,
+        "status": event.status,
+        "edtf": event.edtf,
+        "start": event.start.isoformat(),
+        "end": event.end.isoformat() if event.end else None,
+        "part_of_day": event.part_of_day or None,
+        "actors": [
+            {"slug": p.actor.slug, "name": p.actor.name, "role": p.role}
+            for p in event.participations.all()
+        ],
+        "citations": [
+            {
+                "source": c.source.slug,
+                "outlet": c.source.outlet,
+                "url": c.source.url,
+                "quote": c.quote,
+            }
+            for c in event.citations.all()
+        ],
+        "url": request.build_absolute_uri(event.get_absolute_url()),
+    }
+
+
+@require_GET
+def api_events(request: HttpRequest) -> JsonResponse:
+    if _too_long(request):
+        return JsonResponse({"errors": {"query": ["De zoekopdracht is te lang."]}}, status=400)
+    form = EventFilterForm(request.GET)
+    form.is_valid()
+    if form.errors:
+        errors = {("from" if k == "from_" else k): v for k, v in form.errors.items()}
+        return JsonResponse({"errors": errors}, status=400)
+    events = form.filter(Event.objects.published())
+    page, next_cursor = form.page(events)
+    next_url = None
+    if next_cursor is not None:
+        next_url = request.build_absolute_uri(
+            reverse("api_events") + _query([*_params(request), ("cursor", next_cursor.encode())])
+        )
+    return JsonResponse(
+        {
+            "count": events.count(),
+            "events": [event_as_json(e, request) for e in page],
+            "next": next_url,
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "404.html", {}, status=404)
+
