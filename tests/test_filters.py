@@ -175,7 +175,7 @@ def test_it_autocompletes_actors_by_alias(client, seed):
         ("actor=bestaat-niet", "Onbekende deelnemer"),
         ("from=blauw", "Datum niet begrepen"),
         ("from=2022-01-28&to=2022-01-20", "ligt na"),
-        ("q=" + "x" * 5000, "hoogstens"),
+        ("q=" + "x" * 5000, "niet meer dan 200 tekens"),
         ("q=abc%00def", "Null"),
         ("type=onzin", "Onbekende soort"),
     ],

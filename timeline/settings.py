@@ -35,6 +35,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # Editors' desk (issue 5): audit history, spreadsheet import/export, login lockout.
+    "simple_history",
+    "import_export",
+    "axes",
     "timeline",
 ]
 
@@ -42,13 +46,16 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Editors' desk: records who made each change in the audit history.
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Editors' desk: django-axes wants to be last, so that it sees every login response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "timeline.urls"
@@ -105,3 +112,18 @@ STORAGES = {
 
 
 X_FRAME_OPTIONS = "DENY"
+
+# -- Editors' desk: login lockout (django-axes) ------------------------------------------------
+# Axes must come first so that it can refuse a locked-out login before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lock the combination only: a colleague behind the same newsroom NAT keeps working, and an
+# attacker cannot lock an editor out from elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
+AXES_RESET_ON_SUCCESS = True
+
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]

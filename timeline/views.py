@@ -148,9 +148,11 @@ def _chips(form: EventFilterForm, params) -> list[Chip]:
         for s in form.value.get("status", [])
     ]
     if form.date_from:
-        chips.append(Chip(f"vanaf {form.date_from.label()}", _query(_without(params, "from"))))
+        label = dates.label(form.date_from.start.isoformat())
+        chips.append(Chip(f"vanaf {label}", _query(_without(params, "from"))))
     if form.date_to:
-        chips.append(Chip(f"tot en met {form.date_to.label()}", _query(_without(params, "to"))))
+        label = dates.label(form.range_end(form.date_to).isoformat())
+        chips.append(Chip(f"tot en met {label}", _query(_without(params, "to"))))
     if form.value.get("q"):
         chips.append(Chip(f"‘{form.value['q']}’", _query(_without(params, "q"))))
     if form.value.get("who"):
@@ -192,7 +194,8 @@ def _overview(events, form: EventFilterForm, params) -> dict:
     hi = form.range_end(form.date_to) if form.date_to else None
     base = _without(_without(params, "from"), "to")
     peak = max(counts.values())
-    width = 100 / len(buckets)
+    # A few buckets get bars of a sensible width rather than one bar across the whole strip.
+    width = 100 / max(len(buckets), 14)
     bars = []
     for i, (start, end) in enumerate(buckets):
         n = counts.get((start, end), 0)
@@ -259,9 +262,9 @@ def _range_label(form: EventFilterForm) -> str:
             return dates.label(start.isoformat())
         return dates.label(f"{start.isoformat()}/{end.isoformat()}")
     if form.date_from:
-        return f"vanaf {form.date_from.label()}"
+        return f"vanaf {dates.label(form.date_from.start.isoformat())}"
     if form.date_to:
-        return f"tot en met {form.date_to.label()}"
+        return f"tot en met {dates.label(form.range_end(form.date_to).isoformat())}"
     return ""
 
 

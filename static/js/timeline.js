@@ -1,6 +1,11 @@
 // Small progressive enhancements; the page works fully without this file.
 (function () {
   "use strict";
+  // The actor box suggests as one types; its own "change" must not refilter the timeline
+  // (choosing a suggestion, or Enter, does that).
+  document.addEventListener("change", function (event) {
+    if (event.target && event.target.id === "id_who") event.stopPropagation();
+  }, true);
   // Escape closes the actor suggestions.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
