@@ -225,3 +225,13 @@ def test_it_uses_the_same_number_of_queries_for_10_and_1000_events(client, seed)
     _make_events(1000)
     large = [_queries(client, url) for url in urls]
     assert small == large
+
+
+def test_it_counts_everyone_affiliated_with_a_state(client, seed):
+    html = client.get("/").content.decode()
+    russia = Actor.objects.get(slug="rusland")
+    bloc = [russia, *Actor.objects.filter(affiliation=russia)]
+    expected = Event.objects.filter(participations__actor__in=bloc).distinct().count()
+    assert re.search(rf'for="bloc-rusland">Rusland <span class="count">\({expected}\)', html)
+    # Ticking it gives exactly that many events.
+    assert len(_slugs(client.get("/?affiliation=rusland"))) == expected

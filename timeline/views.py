@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from django.db.models import Count
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -113,6 +114,23 @@ def _facets(form: EventFilterForm, params) -> dict:
         if a.slug not in listed
     ]
 
+    # "Everyone affiliated with": an actor's own events plus those of its members, counted
+    # in one query by folding each participant into its affiliation.
+    bloc_counts = dict(
+        Participation.objects.filter(
+            event__in=form.filter(published, skip="affiliation").values("pk")
+        )
+        .annotate(bloc=Coalesce("actor__affiliation_id", "actor_id"))
+        .values_list("bloc")
+        .annotate(n=Count("event", distinct=True))
+    )
+    selected_blocs = {a.slug for a in form.affiliations}
+    blocs = [
+        Option(a.slug, a.name, bloc_counts.get(a.pk, 0), a.slug in selected_blocs,
+               _toggle(params, "affiliation", a.slug))
+        for a in Actor.objects.filter(members__isnull=False).distinct().order_by("name")
+    ]
+
     type_counts = dict(
         form.filter(published, skip="type").values_list("type").annotate(n=Count("pk"))
     )
@@ -132,7 +150,12 @@ def _facets(form: EventFilterForm, params) -> dict:
                _toggle(params, "status", value))
         for value, label in Event.Status.choices
     ]
-    return {"actor_options": actors, "type_options": types, "status_options": statuses}
+    return {
+        "actor_options": actors,
+        "bloc_options": blocs,
+        "type_options": types,
+        "status_options": statuses,
+    }
 
 
 def _chips(form: EventFilterForm, params) -> list[Chip]:
