@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _, gettext_lazy
 
 from timeline import dates
 from timeline.models import Actor, Alias, Event, EventType, Participation, normalize
@@ -36,10 +37,10 @@ class SlugListField(forms.Field):
             value = [value]
         values = [str(v).strip() for v in value if str(v).strip()]
         if len(values) > MAX_REPEATS:
-            raise forms.ValidationError(f"Te veel waarden (meer dan {MAX_REPEATS}).")
+            raise forms.ValidationError(_("Te veel waarden (meer dan %(n)d).") % {"n": MAX_REPEATS})
         for v in values:
             if "\x00" in v or len(v) > 100:
-                raise forms.ValidationError("Ongeldige waarde.")
+                raise forms.ValidationError(_("Ongeldige waarde."))
         return list(dict.fromkeys(values))
 
 
@@ -62,21 +63,21 @@ class Cursor:
 
 
 class EventFilterForm(forms.Form):
-    actor = SlugListField(required=False, label="Deelnemer")
-    affiliation = SlugListField(required=False, label="Hoort bij")
-    type = SlugListField(required=False, label="Soort")
+    actor = SlugListField(required=False, label=gettext_lazy("Deelnemer"))
+    affiliation = SlugListField(required=False, label=gettext_lazy("Hoort bij"))
+    type = SlugListField(required=False, label=gettext_lazy("Soort"))
     status = forms.MultipleChoiceField(
-        required=False, choices=Event.Status.choices, label="Status"
+        required=False, choices=Event.Status.choices, label=gettext_lazy("Status")
     )
-    from_ = forms.CharField(required=False, max_length=MAX_DATE_LENGTH, label="Van")
-    to = forms.CharField(required=False, max_length=MAX_DATE_LENGTH, label="Tot en met")
-    q = forms.CharField(required=False, max_length=MAX_Q_LENGTH, label="Zoek")
+    from_ = forms.CharField(required=False, max_length=MAX_DATE_LENGTH, label=gettext_lazy("Van"))
+    to = forms.CharField(required=False, max_length=MAX_DATE_LENGTH, label=gettext_lazy("Tot en met"))
+    q = forms.CharField(required=False, max_length=MAX_Q_LENGTH, label=gettext_lazy("Zoek"))
     # The actor search box: without JavaScript, pressing Enter in it adds the matching actors.
-    who = forms.CharField(required=False, max_length=MAX_Q_LENGTH, label="Zoek deelnemer")
+    who = forms.CharField(required=False, max_length=MAX_Q_LENGTH, label=gettext_lazy("Zoek deelnemer"))
     order = forms.ChoiceField(
         required=False,
-        choices=[("asc", "Oudste eerst"), ("desc", "Nieuwste eerst")],
-        label="Volgorde",
+        choices=[("asc", gettext_lazy("Oudste eerst")), ("desc", gettext_lazy("Nieuwste eerst"))],
+        label=gettext_lazy("Volgorde"),
     )
     cursor = forms.CharField(required=False, max_length=200)
 
@@ -106,7 +107,7 @@ class EventFilterForm(forms.Form):
             return None
         resolved = dates.resolve(text, self.today)
         if not resolved.ok:
-            raise forms.ValidationError(f"Datum niet begrepen: {resolved.reason}")
+            raise forms.ValidationError(_("Datum niet begrepen: %(reason)s") % {"reason": resolved.reason})
         return resolved
 
     def clean_from_(self):
@@ -123,7 +124,8 @@ class EventFilterForm(forms.Form):
         unknown = [s for s in slugs if s not in found]
         if unknown:
             raise forms.ValidationError(
-                "Onbekende deelnemer: " + ", ".join(unknown[:5]), code="unknown_actor"
+                _("Onbekende deelnemer: %(slugs)s") % {"slugs": ", ".join(unknown[:5])},
+                code="unknown_actor",
             )
         return [found[s] for s in slugs]
 
@@ -140,7 +142,7 @@ class EventFilterForm(forms.Form):
         found = {t.slug: t for t in EventType.objects.filter(slug__in=slugs)} if slugs else {}
         unknown = [s for s in slugs if s not in found]
         if unknown:
-            raise forms.ValidationError("Onbekende soort: " + ", ".join(unknown[:5]))
+            raise forms.ValidationError(_("Onbekende soort: %(slugs)s") % {"slugs": ", ".join(unknown[:5])})
         self.types = [found[s] for s in slugs]
         return slugs
 
@@ -151,12 +153,12 @@ class EventFilterForm(forms.Form):
         try:
             return Cursor.decode(value)
         except ValueError:
-            raise forms.ValidationError("Ongeldige cursor.") from None
+            raise forms.ValidationError(_("Ongeldige cursor.")) from None
 
     def clean(self):
         data = super().clean()
         if self.date_from and self.date_to and self.date_from.start > self.range_end(self.date_to):
-            self.add_error("to", "‘Van’ ligt na ‘tot en met’; de datumfilter is niet toegepast.")
+            self.add_error("to", _("‘Van’ ligt na ‘tot en met’; de datumfilter is niet toegepast."))
             self.date_from = self.date_to = None
         return data
 

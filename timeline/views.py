@@ -6,19 +6,37 @@ from itertools import groupby
 
 from django.db.models import Count
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.conf import settings
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET
+from django.utils.translation import get_language, gettext as _, ngettext
 from django.views.decorators.vary import vary_on_headers
 
 from timeline import dates
+from timeline.cache import cache_public_page
 from timeline.forms import EventFilterForm, matching_actors
+from timeline.templatetags.timeline_tags import type_name
 from timeline.models import Actor, Event, EventType, Participation
 
 # Room for a long (refused-inline) search, but a megabyte is turned away before any work.
 MAX_QUERY_STRING = 16_384
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "nl").startswith("en") else "nl"
+
+
+def _label(edtf: str) -> str:
+    return dates.label(edtf, lang=_lang())
 
 
 # -- query-string helpers --------------------------------------------------------------------
@@ -136,7 +154,7 @@ def _facets(form: EventFilterForm, params) -> dict:
     )
     selected_types = {t.slug for t in form.types}
     types = [
-        Option(t.slug, t.name, type_counts.get(t.pk, 0), t.slug in selected_types,
+        Option(t.slug, type_name(t), type_counts.get(t.pk, 0), t.slug in selected_types,
                _toggle(params, "type", t.slug))
         for t in EventType.objects.all()
     ]
@@ -161,25 +179,27 @@ def _facets(form: EventFilterForm, params) -> dict:
 def _chips(form: EventFilterForm, params) -> list[Chip]:
     chips = [Chip(a.name, _query(_without(params, "actor", a.slug))) for a in form.actors]
     chips += [
-        Chip(f"alles van {a.name}", _query(_without(params, "affiliation", a.slug)))
+        Chip(_("alles van %(name)s") % {"name": a.name}, _query(_without(params, "affiliation", a.slug)))
         for a in form.affiliations
     ]
-    chips += [Chip(t.name, _query(_without(params, "type", t.slug))) for t in form.types]
+    chips += [Chip(type_name(t), _query(_without(params, "type", t.slug))) for t in form.types]
     status_labels = dict(Event.Status.choices)
     chips += [
         Chip(str(status_labels[s]), _query(_without(params, "status", s)))
         for s in form.value.get("status", [])
     ]
     if form.date_from:
-        label = dates.label(form.date_from.start.isoformat())
-        chips.append(Chip(f"vanaf {label}", _query(_without(params, "from"))))
+        label = _label(form.date_from.start.isoformat())
+        chips.append(Chip(_("vanaf %(date)s") % {"date": label}, _query(_without(params, "from"))))
     if form.date_to:
-        label = dates.label(form.range_end(form.date_to).isoformat())
-        chips.append(Chip(f"tot en met {label}", _query(_without(params, "to"))))
+        label = _label(form.range_end(form.date_to).isoformat())
+        chips.append(Chip(_("tot en met %(date)s") % {"date": label}, _query(_without(params, "to"))))
     if form.value.get("q"):
         chips.append(Chip(f"‘{form.value['q']}’", _query(_without(params, "q"))))
     if form.value.get("who"):
-        chips.append(Chip(f"deelnemer ‘{form.value['who']}’", _query(_without(params, "who"))))
+        chips.append(
+            Chip(_("deelnemer ‘%(text)s’") % {"text": form.value["who"]}, _query(_without(params, "who")))
+        )
     return chips
 
 
@@ -223,13 +243,14 @@ def _overview(events, form: EventFilterForm, params) -> dict:
     for i, (start, end) in enumerate(buckets):
         n = counts.get((start, end), 0)
         edtf = start.isoformat() if start == end else f"{start.isoformat()}/{end.isoformat()}"
-        label = dates.label(edtf)
+        label = _label(edtf)
         bars.append(
             Bar(
                 start=start,
                 end=end,
                 count=n,
-                label=f"{label}: {n} {'gebeurtenis' if n == 1 else 'gebeurtenissen'}",
+                label=ngettext("%(period)s: %(n)d gebeurtenis", "%(period)s: %(n)d gebeurtenissen", n)
+                % {"period": label, "n": n},
                 url=_query([*base, ("from", start.isoformat()), ("to", end.isoformat())]),
                 current=bool((lo or hi) and (lo is None or end >= lo) and (hi is None or start <= hi)),
                 hit_x=round(i * width, 3),
@@ -247,8 +268,8 @@ def _group_by_day(events: list[Event]) -> list[Group]:
 
     def heading(event: Event) -> str:
         if event.end == event.start:
-            return dates.label(event.start.isoformat())
-        return event.date_label()
+            return _label(event.start.isoformat())
+        return event.date_label(_lang())
 
     return [Group(label, list(items)) for label, items in groupby(events, key=heading)]
 
@@ -282,12 +303,12 @@ def _range_label(form: EventFilterForm) -> str:
     if form.date_from and form.date_to:
         start, end = form.date_from.start, form.range_end(form.date_to)
         if start == end:
-            return dates.label(start.isoformat())
-        return dates.label(f"{start.isoformat()}/{end.isoformat()}")
+            return _label(start.isoformat())
+        return _label(f"{start.isoformat()}/{end.isoformat()}")
     if form.date_from:
-        return f"vanaf {dates.label(form.date_from.start.isoformat())}"
+        return _("vanaf %(date)s") % {"date": _label(form.date_from.start.isoformat())}
     if form.date_to:
-        return f"tot en met {dates.label(form.range_end(form.date_to).isoformat())}"
+        return _("tot en met %(date)s") % {"date": _label(form.range_end(form.date_to).isoformat())}
     return ""
 
 
@@ -296,6 +317,7 @@ def _too_long(request: HttpRequest) -> bool:
 
 
 @require_GET
+@cache_public_page  # issue 8: page cache, see timeline/cache.py
 @vary_on_headers("HX-Request")
 def event_list(request: HttpRequest) -> HttpResponse:
     if _too_long(request):
@@ -318,6 +340,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cache_public_page
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     event = get_object_or_404(Event.objects.published().with_details(), slug=slug)
     ctx = {"event": event}
@@ -325,6 +348,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@cache_public_page
 def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     actor = get_object_or_404(
         Actor.objects.select_related("affiliation").prefetch_related("aliases", "members"),
@@ -348,6 +372,7 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@cache_public_page
 def actor_suggest(request: HttpRequest) -> HttpResponse:
     """Autocomplete for the actor filter: names and aliases, Dutch and English spellings."""
     text = request.GET.get("who", "")[:200].replace("\x00", "")
@@ -395,6 +420,7 @@ def event_as_json(event: Event, request: HttpRequest) -> dict:
 
 
 @require_GET
+@cache_public_page
 def api_events(request: HttpRequest) -> JsonResponse:
     if _too_long(request):
         return JsonResponse({"errors": {"query": ["De zoekopdracht is te lang."]}}, status=400)
@@ -418,6 +444,21 @@ def api_events(request: HttpRequest) -> JsonResponse:
         },
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+@require_GET
+def set_language_get(request: HttpRequest, code: str) -> HttpResponse:
+    """The language switch: a plain link (no form, no JavaScript) that remembers the choice."""
+    if code not in dict(settings.LANGUAGES):
+        return HttpResponseBadRequest(_("Onbekende taal."))
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax"
+    )
+    return response
 
 
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:

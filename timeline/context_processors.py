@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.urls.base import translate_url
+from django.utils.http import urlencode
+from django.utils.translation import get_language
+
+
+def languages(request: HttpRequest) -> dict:
+    """The same view in every language: for hreflang alternates and the language switch."""
+    here = request.get_full_path()
+    current = (get_language() or settings.LANGUAGE_CODE)[:2]
+    alternates = []
+    for code, name in settings.LANGUAGES:
+        url = translate_url(here, code)
+        switch = reverse("set_language_get", args=[code]) + "?" + urlencode({"next": url})
+        alternates.append({"code": code, "name": name, "url": url, "switch": switch,
+                           "current": code == current})
+    return {"language_alternates": alternates, "current_language": current}

@@ -1,0 +1,53 @@
+"""The reader's language: Dutch at /, English under /en/, and a first visit goes by the browser.
+
+Django's LocaleMiddleware would serve `/` in whatever language the browser prefers, which would
+make one URL show two different pages (bad for sharing and for the page cache). Here `/` is
+always Dutch; only a first visit (no language cookie yet) from a browser that prefers English
+is redirected to the English address of the same view.
+"""
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import Resolver404, resolve
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+READER_PAGES = {"event_list", "event_detail", "actor_detail", "actor_suggest"}
+
+
+def _is_unprefixed_reader_page(path: str) -> bool:
+    if translation.get_language_from_path(path) is not None:
+        return False
+    try:
+        return resolve(path).url_name in READER_PAGES
+    except Resolver404:
+        return False
+
+
+def _prefers_english(request: HttpRequest) -> bool:
+    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+    for code, _weight in translation.trans_real.parse_accept_lang_header(header):
+        code = code.split("-")[0].lower()
+        if code in ("nl", "en"):
+            return code == "en"
+    return False
+
+
+class PreferredLanguageMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        if not _is_unprefixed_reader_page(request.path_info):
+            return self.get_response(request)
+        first_visit = settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+        from_htmx = request.headers.get("HX-Request") == "true"
+        if first_visit and not from_htmx and _prefers_english(request):
+            query = request.META.get("QUERY_STRING", "")
+            response = HttpResponseRedirect("/en" + request.path + (f"?{query}" if query else ""))
+        else:
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+            response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response
