@@ -38,7 +38,8 @@ def _phrases(texts) -> list[str]:
 
 def _visible_text(response) -> str:
     body = response.content.decode()
-    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", body, flags=re.S)
+    # Scripts, styles and code snippets (the embed iframe) are not interface language.
+    body = re.sub(r"<(script|style|textarea)[^>]*>.*?</\1>", " ", body, flags=re.S)
     # The product's name is the same in every language.
     return htmllib.unescape(re.sub(r"<[^>]+>", " ", body)).replace("Crisis Timeline", "")
 

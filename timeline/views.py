@@ -294,8 +294,35 @@ def _timeline_context(request: HttpRequest, form: EventFilterForm) -> dict:
         "asc_url": _query(_without(params, "order")),
         "range_label": _range_label(form),
         "who_matches": form.who_matches(),
+        "share": _share_links(request, params),
         **_facets(form, params),
         **_overview(events, form, params),
+    }
+
+
+def _share_links(request: HttpRequest, params) -> dict:
+    """The current view as a link, an embed snippet and every export, all with its filters."""
+    query = _query(params) if params else ""
+    absolute = request.build_absolute_uri
+
+    def export(name: str) -> str:
+        return absolute(reverse(name) + query)
+
+    embed_url = export("embed")
+    return {
+        "page": absolute(request.path + query),
+        "embed": embed_url,
+        "iframe": (
+            f'<iframe src="{embed_url}" title="{_("Tijdlijn Oekraïne-crisis 2022")}" '
+            'width="100%" height="600" loading="lazy"></iframe>'
+        ),
+        "exports": [
+            ("JSON", export("api_events")),
+            ("TimelineJS", export("export_timelinejs")),
+            ("CSV", export("export_events_csv")),
+            ("iCalendar", export("export_events_ics")),
+            ("Atom", export("events_feed")),
+        ],
     }
 
 
