@@ -108,7 +108,7 @@ def test_it_loads_more_in_place(page: Page, live_seed, monkeypatch):
 
 @pytest.fixture
 def no_js_page(browser, live_seed):
-    context = browser.new_context(java_script_enabled=False)
+    context = browser.new_context(java_script_enabled=False, locale="nl-NL")
     yield context.new_page()
     context.close()
 
