@@ -159,3 +159,38 @@ def test_it_is_usable_by_keyboard(page: Page, live_seed):
     expect(_cards(page)).to_have_count(1)
     # Focus stays on the checkbox that was swapped in with the new counts.
     expect(_checkbox(page, "Emmanuel Macron")).to_be_focused()
+
+
+@pytest.fixture
+def english_page(browser, live_seed):
+    context = browser.new_context(locale="en-GB")
+    yield context.new_page()
+    context.close()
+
+
+def test_it_greets_an_english_browser_in_english_and_switches_back(english_page: Page, live_seed):
+    page = english_page
+    page.goto(live_seed.url + "/?actor=macron")
+    expect(page).to_have_url(re.compile(r"/en/\?actor=macron$"))
+    expect(page.locator("h1")).to_have_text("Timeline of the Ukraine crisis, January 2022")
+    expect(page.locator(f"#event-{CALL} .event-date")).to_have_text("Friday 28 January 2022 · morning")
+    page.get_by_role("link", name="Nederlands").click()
+    expect(page).to_have_url(re.compile(r":\d+/\?actor=macron$"))
+    expect(page.locator("h1")).to_have_text("Tijdlijn van de Oekraïne-crisis, januari 2022")
+    # The choice is remembered: / stays Dutch for this browser from now on.
+    page.goto(live_seed.url + "/")
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
+
+
+def test_it_offers_every_export_of_the_current_view(page: Page, live_seed):
+    page.goto(live_seed.url + "/?actor=macron")
+    page.get_by_text("Delen, insluiten en exporteren").click()
+    expect(page.locator("#share-url")).to_have_value(re.compile(r"/\?actor=macron$"))
+    expect(page.locator("#share-embed")).to_have_value(re.compile(r'<iframe src="[^"]+/embed/\?actor=macron"'))
+    links = page.locator(".share-exports a")
+    expect(links).to_have_count(5)
+    for href in links.evaluate_all("els => els.map(e => e.href)"):
+        assert "actor=macron" in href
+        response = page.request.get(href)
+        assert response.status == 200, href
+        assert CALL in response.text() or "Telefoongesprek" in response.text() or "Poetin" in response.text()
