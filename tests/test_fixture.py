@@ -398,15 +398,6 @@ def test_it_refuses_a_fixture_with_an_unknown_actor_and_leaves_the_seed_alone(
     assert _dump() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "Django defers an unknown natural foreign key (handle_forward_references) and then "
-        "fails in Participation.natural_key() with 'Participation has no actor.', which does "
-        "not name the missing key; needs a project loaddata command that reports it."
-    ),
-)
 def test_it_names_the_unknown_actor_when_it_refuses_a_fixture(seeded, tmp_path):
     with pytest.raises(DeserializationError) as excinfo:
         _load(_write(tmp_path, _unknown_actor_rows()))

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django import forms
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
@@ -189,19 +189,20 @@ class EventFilterForm(forms.Form):
         """Apply every valid filter except `skip` (used for facet counts)."""
         data = self.value
         actors = [a.pk for a in self.actors] + [a.pk for a in self.who_matches()]
-        # EXISTS rather than a join, so an event with two matching actors is listed once.
+        # `pk IN (events of these actors)` rather than a join, so an event with two matching
+        # actors is listed once; and rather than EXISTS, so SQLite can start from the actors'
+        # few participations instead of testing every event in the date range (issue 8:
+        # 770 ms → 20 ms at 100,000 events; PostgreSQL plans both as the same semi-join).
         if actors and skip != "actor":
             events = events.filter(
-                Exists(Participation.objects.filter(event=OuterRef("pk"), actor__in=actors))
+                pk__in=Participation.objects.filter(actor__in=actors).values("event_id")
             )
         if self.affiliations and skip != "affiliation":
             bloc = [a.pk for a in self.affiliations]
             events = events.filter(
-                Exists(
-                    Participation.objects.filter(event=OuterRef("pk")).filter(
-                        Q(actor__in=bloc) | Q(actor__affiliation__in=bloc)
-                    )
-                )
+                pk__in=Participation.objects.filter(
+                    Q(actor__in=bloc) | Q(actor__affiliation__in=bloc)
+                ).values("event_id")
             )
         if self.types and skip != "type":
             events = events.filter(type__in=self.types)

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from timeline import dates
 
@@ -38,6 +39,7 @@ class Timeline(models.Model):
     description = models.TextField(_("beschrijving"), blank=True)
 
     objects = SlugManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["title"]
@@ -73,6 +75,7 @@ class Actor(models.Model):
     )
 
     objects = SlugManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -111,6 +114,7 @@ class Alias(models.Model):
     language = models.CharField(_("taal"), max_length=10, blank=True)
 
     objects = AliasManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -135,6 +139,7 @@ class EventType(models.Model):
     name_en = models.CharField(_("naam (Engels)"), max_length=100, blank=True)
 
     objects = SlugManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -169,6 +174,7 @@ class Source(models.Model):
     text = models.TextField(_("volledige tekst"), blank=True)
 
     objects = SlugManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-published_on", "title"]
@@ -243,6 +249,19 @@ class Event(models.Model):
     )
     location = models.CharField(_("plaats"), max_length=200, blank=True)
     published = models.BooleanField(_("gepubliceerd"), default=False)
+    # A draft that `manage.py ingest` proposed from a sentence of this source, how sure it was
+    # (0-1), and the date phrase it could not place (the EDTF then holds only what the source's
+    # own date supports), for an editor to settle before publishing.
+    proposed_from = models.ForeignKey(
+        Source,
+        verbose_name=_("voorgesteld uit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposals",
+    )
+    confidence = models.FloatField(_("zekerheid voorstel"), null=True, blank=True)
+    unresolved_date = models.CharField(_("onopgeloste datum"), max_length=200, blank=True)
     timelines = models.ManyToManyField(
         Timeline, verbose_name=_("tijdlijnen"), related_name="events", blank=True
     )
@@ -251,8 +270,17 @@ class Event(models.Model):
     search_text = models.TextField(editable=False, blank=True, default="")
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    # Optimistic locking: every save through the admin (or an import) raises it by one with
+    # `UPDATE ... WHERE version = <the version the editor opened>`, so a colleague's edit made
+    # in between is refused rather than silently overwritten.
+    version = models.PositiveIntegerField(_("versie"), default=1, editable=False)
 
     objects = SlugManager.from_queryset(EventQuerySet)()
+    # Derived columns stay out of the audit trail; `version` too, so that a revert starts from
+    # the current version (an excluded field is read from the live row).
+    history = HistoricalRecords(
+        excluded_fields=["start", "end", "search_text", "updated", "version"]
+    )
 
     class Meta:
         ordering = ["start", "slug"]
@@ -305,7 +333,10 @@ class Event(models.Model):
 
     def build_search_text(self) -> str:
         parts = [self.title, self.summary, self.location]
-        for participation in self.participations.select_related("actor"):
+        participations = self.participations.select_related("actor").prefetch_related(
+            "actor__aliases"
+        )
+        for participation in participations:
             parts.extend(participation.actor.search_terms())
         parts.extend(citation.quote for citation in self.citations.all())
         return normalize(" ".join(parts))
@@ -337,6 +368,7 @@ class Participation(models.Model):
     role = models.CharField(_("rol"), max_length=20, choices=Role.choices)
 
     objects = ParticipationManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("deelname")
@@ -386,6 +418,7 @@ class Citation(models.Model):
     position = models.PositiveSmallIntegerField(_("volgnummer"), default=1)
 
     objects = CitationManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["event", "position"]

@@ -5,25 +5,57 @@ from the environment (12-factor), read with the small helpers below.
 """
 
 import os
+import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def envbool(name: str, default: str) -> bool:
-    return os.environ.get(name, default).strip().lower() in ("1", "true", "yes", "on")
+def envbool(name: str, default: bool | str = False) -> bool:
+    value = os.environ.get(name, "").strip() or str(default)
+    return value.lower() in ("1", "true", "yes", "on")
+
+
+def envint(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    try:
+        return int(value) if value else default
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
 
 
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = envbool("DEBUG", "1")
-# A fixed key is fine for local development only; a production deploy sets SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-crisis-timeline")
+# Off unless asked for: a forgotten variable must not put a server in debug mode. `make run`
+# sets DEBUG=1 for runserver.
+DEBUG = envbool("DEBUG", False)
+# pytest-django loads these settings and then runs with DEBUG off, like production. Under the
+# test runner only, a fixed key is used and nothing redirects to HTTPS (the test client and the
+# live server speak plain HTTP); everything else is the production configuration. Set
+# DJANGO_TESTING=1 for another test runner.
+TESTING = "pytest" in sys.modules or envbool("DJANGO_TESTING", False)
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not (DEBUG or TESTING):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set it to 50 or more random characters for a deployment, "
+            "for example: SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+            " — or set DEBUG=1 for local development."
+        )
+    # A fixed key is fine for local development and tests only.
+    SECRET_KEY = "dev-only-insecure-key-crisis-timeline"
+# Old keys still accepted for signatures while sessions roll over to a new SECRET_KEY.
+SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS", "")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -44,8 +76,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so that static files get the Content-Security-Policy header too.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "timeline.middleware.PreferredLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -58,7 +94,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "timeline.urls"
+# bench/bench_timeline.py mounts a bare view beside the site through this; nothing else does.
+ROOT_URLCONF = os.environ.get("ROOT_URLCONF", "timeline.urls")
 WSGI_APPLICATION = "timeline.wsgi.application"
 
 TEMPLATES = [
@@ -71,6 +108,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "timeline.context_processors.languages",
             ],
         },
     },
@@ -78,9 +116,17 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=envint("CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several gunicorn workers share one file: readers must not wait for a writer (WAL), and a
+    # writer waits for another rather than failing at once.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 10}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -94,22 +140,34 @@ LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
+# Hashed, compressed file names (cached for a year by browsers) whenever a server runs with DEBUG
+# off; `make serve` collects them first. Tests and runserver use the source files as they are.
+COLLECTED_STATIC = not (DEBUG or TESTING)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if COLLECTED_STATIC
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
+WHITENOISE_USE_FINDERS = not COLLECTED_STATIC
 
+
+def whitenoise_security_headers(headers, path: str, url: str) -> None:
+    """WhiteNoise answers before XFrameOptionsMiddleware runs; static files get it here."""
+    headers["X-Frame-Options"] = "DENY"
+
+
+WHITENOISE_ADD_HEADERS_FUNCTION = whitenoise_security_headers
 
 X_FRAME_OPTIONS = "DENY"
 
@@ -127,3 +185,108 @@ AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
 AXES_RESET_ON_SUCCESS = True
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# -- Cache ---------------------------------------------------------------------------------------
+# CACHE_URL (redis://, rediss://, file:///path, locmem://, dummy://) or REDIS_URL; local memory
+# by default. Local memory is per process: with several gunicorn workers an edit reaches the
+# other workers' page caches only when their copies expire (PAGE_CACHE_SECONDS), so production
+# with more than one worker sets REDIS_URL (gunicorn.conf.py warns otherwise).
+PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 300)
+
+
+def cache_from_url(url: str) -> dict:
+    if not url:
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "crisis-timeline",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    parts = urlsplit(url)
+    if parts.scheme in ("redis", "rediss", "unix"):
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            # A cache that is down makes pages slower, not a request hang (see timeline/cache.py).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    if parts.scheme == "file":
+        return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": parts.path}
+    if parts.scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": parts.netloc or "crisis-timeline"}
+    if parts.scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ImproperlyConfigured(f"CACHE_URL: unknown cache scheme {parts.scheme!r} in {url!r}.")
+
+
+# Tests run without a cache unless CACHE_URL says otherwise: a test's rolled-back rows send no
+# signal, so a page cached in one test could be served to the next. tests/test_production.py
+# switches local memory on where the cache itself is tested.
+CACHES = {
+    "default": {
+        **cache_from_url(
+            os.environ.get("CACHE_URL")
+            or os.environ.get("REDIS_URL")
+            or ("dummy://" if TESTING else "")
+        ),
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "crisis-timeline"),
+    }
+}
+
+# -- Security ------------------------------------------------------------------------------------
+# Secure whenever DEBUG is off: `manage.py check --deploy` passes with only DEBUG=0, SECRET_KEY and
+# ALLOWED_HOSTS set. The server is meant to sit behind a TLS-terminating proxy; BEHIND_PROXY=1
+# trusts its X-Forwarded-Proto (and X-Forwarded-For for the login lockout).
+PRODUCTION = not (DEBUG or TESTING)
+BEHIND_PROXY = envbool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    AXES_IPWARE_PROXY_COUNT = envint("PROXY_COUNT", 1)
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", PRODUCTION)
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
+# Sent on HTTPS responses only. A year, subdomains and preload as check --deploy asks; an operator
+# whose other subdomains are not on HTTPS yet sets SECURE_HSTS_INCLUDE_SUBDOMAINS=0 (and
+# SECURE_HSTS_PRELOAD=0) and accepts that check's warning.
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Django's own Content-Security-Policy (6.0+), in development too so that a violation shows up
+# early: only this site's files, no inline script or style, no eval, never framed. No nonce, so
+# that a page can be cached and served to anyone as it is. htmx is configured for this in
+# templates/base.html (no eval, no injected indicator styles).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
+# -- Logging -------------------------------------------------------------------------------------
+# Errors go to stderr (gunicorn's log) also with DEBUG off, where Django by default would only
+# mail them to ADMINS.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING"),
+                   "propagate": False},
+    },
+}

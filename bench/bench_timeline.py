@@ -1,0 +1,398 @@
+"""Is the timeline as fast with 100,000 events as with 1,000? And what does the page cache buy?
+
+    .venv/bin/python bench/bench_timeline.py [--sizes 1000 100000] [--repeats 25] [--no-load]
+
+1. Server time. For each database (SQLite; PostgreSQL too when 127.0.0.1:5432 answers) and each
+   size, a throwaway database is migrated and filled with `manage.py generate_demo --events N`.
+   Then, with the page cache DISABLED (DummyCache), Django's test client times the median and
+   95th percentile of: the full page `/`, the htmx partial (HX-Request, HX-Target: results)
+   without and with filters (actor + date range + text), and `/api/events.json`; and counts the
+   SQL queries of each request.
+2. Throughput. gunicorn (gunicorn.conf.py, DEBUG off) serves the 100,000-event SQLite database
+   and `wrk -t2 -c8 -d10s` (Debian's wrk; installed with apt-get when missing and run as root)
+   loads, over loopback: a cached page (local-memory page cache), the same page uncached
+   (DummyCache), and a bare Django view (`bench/bare_urls.py`, mounted only through the
+   ROOT_URLCONF variable this benchmark sets), each through the full middleware stack.
+
+Prints a table and the ratios against the targets, and writes bench/results/timeline.json.
+It is not a test: it takes several minutes and its figures depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PYTHON = sys.executable
+RESULTS = ROOT / "bench" / "results" / "timeline.json"
+PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/")
+# A state of the demo crisis, a quarter of its hot months, and a word many summaries share.
+FILTER = "actor=demo-norlandia&from=2022-01-01&to=2022-03-31&q=diplomat"
+HX = {"HX-Request": "true", "HX-Target": "results"}
+CASES = [
+    ("full page /", "/", {}),
+    ("partial, no filters", "/", HX),
+    ("partial, filtered", "/?" + FILTER, HX),
+    ("api/events.json", "/api/events.json", {}),
+]
+WRK_SECONDS = 10
+
+
+def _env(database_url: str, **extra: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "CACHE_URL": "dummy://",
+        "PYTHONPATH": str(ROOT),
+    }
+    env.pop("DJANGO_TESTING", None)
+    env.update(extra)
+    return env
+
+
+def _manage(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if done.returncode:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def _postgres_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _psql(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_URL.rstrip("/") + "/postgres", autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _prepare(backend: str, size: int, workdir: Path) -> tuple[str, float]:
+    """A migrated database with `size` demo events; its URL and the generation time."""
+    if backend == "sqlite":
+        path = workdir / f"bench-{size}.sqlite3"
+        path.unlink(missing_ok=True)
+        url = f"sqlite:///{path}"
+    else:
+        name = f"crisis_bench_{size}"
+        _psql(f"DROP DATABASE IF EXISTS {name}")
+        _psql(f"CREATE DATABASE {name}")
+        url = PG_URL.rstrip("/") + "/" + name
+    env = _env(url)
+    _manage(env, "migrate", "--noinput", "-v0")
+    began = time.monotonic()
+    _manage(env, "generate_demo", "--events", str(size), "--seed", "8", "-v0")
+    seconds = time.monotonic() - began
+    # As autovacuum/ANALYZE would after a bulk load: current statistics and visibility map.
+    if backend == "postgresql":
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("VACUUM ANALYZE")
+    return url, seconds
+
+
+def _drop(backend: str, url: str) -> None:
+    if backend == "postgresql":
+        _psql(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]}")
+    else:
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+
+
+# -- 1. server time, in a child process configured for one database ------------------------------
+
+
+def measure(repeats: int) -> dict:
+    """Runs in the child: time each case with the test client; print JSON."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timeline.settings")
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    from timeline.models import Event
+
+    setup_test_environment()  # 'testserver' allowed; nothing else changes
+    client = Client()
+    out = {"events": Event.objects.count(), "cases": {}}
+    for name, url, headers in CASES:
+        for _ in range(3):  # warm-up: connection, templates, OS caches
+            response = client.get(url, headers=headers, secure=True)
+            assert response.status_code == 200, (url, response.status_code)
+        timings = []
+        for _ in range(repeats):
+            began = time.perf_counter()
+            response = client.get(url, headers=headers, secure=True)
+            timings.append((time.perf_counter() - began) * 1000)
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(url, headers=headers, secure=True)
+        timings.sort()
+        out["cases"][name] = {
+            "url": url,
+            "median_ms": round(statistics.median(timings), 2),
+            "p95_ms": round(timings[min(len(timings) - 1, int(len(timings) * 0.95))], 2),
+            "queries": len(ctx.captured_queries),
+            "bytes": len(response.content),
+        }
+    return out
+
+
+def _server_times(url: str, repeats: int) -> dict:
+    done = subprocess.run(
+        [PYTHON, __file__, "--measure", "--repeats", str(repeats)],
+        cwd=ROOT, env=_env(url), capture_output=True, text=True,
+    )
+    if done.returncode:
+        sys.exit(f"measuring failed:\n{done.stdout}\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# -- 2. throughput under gunicorn ----------------------------------------------------------------
+
+
+def _wrk() -> str | None:
+    found = shutil.which("wrk")
+    if found is None and os.geteuid() == 0 and shutil.which("apt-get"):
+        print("Installing wrk (apt-get install -y wrk) ...", flush=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], capture_output=True)
+        found = shutil.which("wrk")
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _gunicorn(url: str, cache_url: str, static_root: Path) -> tuple[subprocess.Popen, int]:
+    port = _free_port()
+    env = _env(
+        url,
+        CACHE_URL=cache_url,
+        PORT=str(port),
+        BEHIND_PROXY="1",  # wrk sends X-Forwarded-Proto: https, as a TLS proxy would
+        ROOT_URLCONF="bench.bare_urls",
+        GUNICORN_ACCESSLOG="",  # no access log: it would measure the terminal
+        STATIC_ROOT=str(static_root),
+    )
+    proc = subprocess.Popen(
+        [str(Path(PYTHON).parent / "gunicorn"), "-c", "gunicorn.conf.py", "timeline.wsgi"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return proc, port
+        except OSError:
+            if proc.poll() is not None:
+                sys.exit("gunicorn did not start:\n" + proc.stderr.read().decode())
+            time.sleep(0.2)
+    proc.terminate()
+    sys.exit("gunicorn did not answer within 30 s")
+
+
+def _load(wrk: str, port: int, path: str) -> dict:
+    url = f"http://127.0.0.1:{port}{path}"
+    subprocess.run([wrk, "-t1", "-c2", "-d2s", "-H", "X-Forwarded-Proto: https", url],
+                   capture_output=True)  # warm-up: every worker fills its cache
+    done = subprocess.run(
+        [wrk, "-t2", "-c8", f"-d{WRK_SECONDS}s", "--latency", "-H", "X-Forwarded-Proto: https",
+         url],
+        capture_output=True, text=True,
+    )
+    text = done.stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    total = int(re.search(r"(\d+) requests in", text).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", text)
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", text)
+
+    def ms(match) -> float | None:
+        if not match:
+            return None
+        value, unit = float(match.group(1)), match.group(2)
+        return round(value / 1000 if unit == "us" else value * 1000 if unit == "s" else value, 2)
+
+    return {
+        "path": path,
+        "requests_per_s": rps,
+        "requests": total,
+        "errors": (int(non2xx.group(1)) if non2xx else 0)
+        + (sum(map(int, socket_errors.groups())) if socket_errors else 0),
+        "latency_p50_ms": ms(p50),
+        "latency_p99_ms": ms(p99),
+    }
+
+
+def throughput(url: str, workdir: Path) -> dict | None:
+    wrk = _wrk()
+    if wrk is None:
+        print("wrk is not installed (apt-get install wrk); skipping the throughput part.")
+        return None
+    static_root = workdir / "static"
+    results = {}
+    for label, cache_url, path in [
+        ("cached page", "locmem://bench", "/"),
+        ("bare Django view", "locmem://bench", "/__bench__/bare/"),
+        ("uncached page", "dummy://", "/"),
+    ]:
+        proc, port = _gunicorn(url, cache_url, static_root)
+        try:
+            results[label] = _load(wrk, port, path)
+            results[label]["workers"] = _workers(proc)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    return results
+
+
+def _workers(proc: subprocess.Popen) -> int:
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    try:
+        return len(children.read_text().split())
+    except OSError:
+        return 0
+
+
+# -- report --------------------------------------------------------------------------------------
+
+
+def _table(results: dict) -> list[str]:
+    lines = []
+    for backend, sizes in results["server_time"].items():
+        lines.append(f"\nServer time, page cache off — {backend}")
+        head = f"{'':22}" + "".join(f"{f'{n:,} events':>30}" for n in sizes)
+        lines.append(head)
+        lines.append(f"{'':22}" + "".join(f"{'median   p95  queries':>30}" for _ in sizes))
+        for name, _url, _h in CASES:
+            row = f"{name:22}"
+            for n in sizes:
+                c = sizes[n]["cases"][name]
+                row += f"{c['median_ms']:>15.1f} ms{c['p95_ms']:>7.1f}{c['queries']:>6}"
+            lines.append(row)
+        if len(sizes) >= 2:
+            small, large = list(sizes)[0], list(sizes)[-1]
+            lines.append(f"{'ratio ' + large + '/' + small:22}" + "".join(
+                f"  {name.split(',')[0][:8]} {sizes[large]['cases'][name]['median_ms'] / sizes[small]['cases'][name]['median_ms']:.2f}×"
+                for name, _u, _h in CASES))
+    if results.get("throughput"):
+        lines.append("\nThroughput under gunicorn (wrk -t2 -c8 -d10s, loopback, SQLite, 100,000 events)")
+        for label, r in results["throughput"].items():
+            lines.append(
+                f"{label:22}{r['requests_per_s']:>10.1f} req/s   p50 {r['latency_p50_ms']} ms"
+                f"   p99 {r['latency_p99_ms']} ms   errors {r['errors']}   workers {r['workers']}"
+            )
+    lines.append("\nTargets")
+    for target in results["targets"]:
+        lines.append(f"  [{'ok' if target['met'] else 'MISSED'}] {target['what']}: {target['value']}")
+    return lines
+
+
+def _targets(results: dict) -> list[dict]:
+    targets = []
+    for backend, sizes in results["server_time"].items():
+        if len(sizes) < 2:
+            continue
+        small, large = list(sizes)[0], list(sizes)[-1]
+        for name, _u, _h in CASES:
+            a, b = sizes[small]["cases"][name], sizes[large]["cases"][name]
+            ratio = b["median_ms"] / a["median_ms"]
+            targets.append({"what": f"{backend} {name}: {large} within 1.5× of {small}",
+                            "value": f"{ratio:.2f}×", "met": ratio <= 1.5})
+            targets.append({"what": f"{backend} {name}: same queries at both sizes",
+                            "value": f"{a['queries']} vs {b['queries']}",
+                            "met": a["queries"] == b["queries"]})
+        filtered = sizes[large]["cases"]["partial, filtered"]["median_ms"]
+        targets.append({"what": f"{backend} filtered partial ≤ 50 ms median at {large}",
+                        "value": f"{filtered:.1f} ms", "met": filtered <= 50})
+    tp = results.get("throughput")
+    if tp:
+        share = tp["cached page"]["requests_per_s"] / tp["bare Django view"]["requests_per_s"]
+        targets.append({"what": "cached page ≥ 50% of the bare view's throughput",
+                        "value": f"{share:.0%}", "met": share >= 0.5})
+        errors = sum(r["errors"] for r in tp.values())
+        targets.append({"what": "zero errors under load", "value": str(errors), "met": errors == 0})
+    return targets
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100_000])
+    parser.add_argument("--repeats", type=int, default=25)
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--no-throughput", action="store_true")
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.repeats)))
+        return
+
+    backends = ["sqlite"]
+    if not args.no_postgres and _postgres_reachable():
+        backends.append("postgresql")
+    results: dict = {"machine": {"cpus": os.cpu_count(), "load_before": os.getloadavg()},
+                     "server_time": {}, "generate_seconds": {}}
+    with tempfile.TemporaryDirectory(prefix="crisis-bench-") as tmp:
+        workdir = Path(tmp)
+        # DEBUG off means hashed static file names, as `make serve` collects them.
+        os.environ["STATIC_ROOT"] = str(workdir / "static")
+        _manage(_env("sqlite:///" + str(workdir / "static.sqlite3")), "collectstatic",
+                "--noinput", "-v0")
+        largest_sqlite = None
+        for backend in backends:
+            results["server_time"][backend] = {}
+            for size in args.sizes:
+                print(f"{backend}: generating {size:,} demo events ...", flush=True)
+                url, seconds = _prepare(backend, size, workdir)
+                results["generate_seconds"][f"{backend} {size}"] = round(seconds, 1)
+                print(f"  generated in {seconds:.1f} s; timing requests ...", flush=True)
+                results["server_time"][backend][str(size)] = _server_times(url, args.repeats)
+                if backend == "sqlite" and size == max(args.sizes):
+                    largest_sqlite = url
+                else:
+                    _drop(backend, url)
+        if largest_sqlite and not args.no_throughput:
+            print("Throughput under gunicorn ...", flush=True)
+            results["throughput"] = throughput(largest_sqlite, workdir)
+        if largest_sqlite:
+            _drop("sqlite", largest_sqlite)
+    results["targets"] = _targets(results)
+    results["machine"]["load_after"] = os.getloadavg()
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print("\n".join(_table(results)))
+    print(f"\nGeneration: " + ", ".join(f"{k}: {v} s" for k, v in results["generate_seconds"].items()))
+    print(f"Load average before/after: {results['machine']['load_before']} / {results['machine']['load_after']}")
+    print(f"Written to {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""gunicorn settings for `make serve`: the timeline in production mode behind a TLS proxy.
+
+Everything can be changed from the environment: PORT (8000), WEB_CONCURRENCY (workers: two per
+CPU plus one, at most 8), GUNICORN_TIMEOUT (30 s), GUNICORN_ACCESSLOG ("-" for stdout, empty
+for none). It listens on 127.0.0.1 only; the proxy in front of it terminates TLS and passes
+X-Forwarded-Proto (set BEHIND_PROXY=1 for Django to trust it).
+"""
+
+import logging
+import multiprocessing
+import os
+
+bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
+# Sync workers: every request is short (indexed queries, a cache), so one per core and a spare
+# keeps the CPUs busy; capped because each worker holds its own database connection and cache.
+workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * multiprocessing.cpu_count() + 1, 8))
+worker_class = "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+# Import Django once in the master: workers fork ready to serve, and a broken setting stops
+# the start instead of every worker dying in turn.
+preload_app = True
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
+errorlog = "-"
+# A request line longer than this (a megabyte of query string, say) is refused with a 400
+# before Django sees it; the views refuse anything over 16 KB themselves.
+limit_request_line = 8190
+# No runtime control socket (gunicorn 25+): one fixed path per user would be shared by every
+# instance on the machine; signals and the service manager do the same job.
+control_socket_disable = True
+# The proxy on this machine may say which scheme the reader used.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+
+def on_starting(server) -> None:
+    from django.conf import settings
+
+    if not settings.configured:  # preload_app switched off: nothing loaded yet
+        return
+    backend = settings.CACHES["default"]["BACKEND"]
+    if server.cfg.workers > 1 and backend.endswith("LocMemCache"):
+        logging.getLogger("gunicorn.error").warning(
+            "The page cache is per worker (local memory): an edit reaches the other %d workers "
+            "only when their copies expire (PAGE_CACHE_SECONDS=%s). Set REDIS_URL to share it.",
+            server.cfg.workers - 1,
+            settings.PAGE_CACHE_SECONDS,
+        )

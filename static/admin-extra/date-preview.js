@@ -1,0 +1,97 @@
+/* "Controleer datum": shows how a typed date will be read, before the event is saved.
+ *
+ * Asks the staff-only endpoint /admin/timeline/event/resolve-date/ with the phrase, the first
+ * cited source on the form (its publication date is the base) and the status (a scheduled or
+ * expected event reads "woensdag" forwards), and writes the answer into the <output> next to
+ * the field, which screen readers announce (aria-live). A static file, no inline script, so a
+ * strict Content-Security-Policy can forbid inline code.
+ */
+(function () {
+  "use strict";
+
+  function firstSource(form) {
+    var selects = form.querySelectorAll('select[name^="citations-"][name$="-source"]');
+    for (var i = 0; i < selects.length; i++) {
+      var select = selects[i];
+      if (select.name.indexOf("__prefix__") !== -1 || !select.value) continue;
+      var prefix = select.name.slice(0, -"source".length);
+      var deleted = form.querySelector('input[name="' + prefix + 'DELETE"]');
+      if (deleted && deleted.checked) continue;
+      return select.value;
+    }
+    return "";
+  }
+
+  function show(output, text, isError) {
+    output.textContent = text;
+    output.classList.toggle("date-preview-error", Boolean(isError));
+    output.classList.toggle("date-preview-ok", !isError && text !== "");
+  }
+
+  function preview(button) {
+    var input = document.getElementById(button.dataset.input);
+    var output = document.getElementById(button.getAttribute("aria-controls"));
+    if (!input || !output) return;
+    var text = input.value.trim();
+    if (!text) {
+      show(output, "", false);
+      return;
+    }
+    var params = new URLSearchParams({ text: text });
+    var form = input.form;
+    var source = form ? firstSource(form) : "";
+    if (source) params.set("source", source);
+    var status = form ? form.querySelector('[name="status"]') : null;
+    if (status) params.set("status", status.value);
+    if (button.dataset.event) params.set("event", button.dataset.event);
+    show(output, "Bezig met controleren…", false);
+    fetch(button.dataset.datePreview + "?" + params.toString(), {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.json();
+      })
+      .then(function (data) {
+        if (data.error) {
+          show(output, "Niet herkend: " + data.error, true);
+        } else {
+          var base = data.source ? " — gelezen vanaf " + data.base + " (" + data.source + ")" : " — gelezen vanaf vandaag";
+          show(output, data.label + " · EDTF " + data.edtf + base, false);
+        }
+      })
+      .catch(function () {
+        show(output, "Controleren lukte niet; de datum wordt bij opslaan alsnog gecontroleerd.", true);
+      });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-date-preview]");
+    if (button) {
+      event.preventDefault();
+      preview(button);
+    }
+  });
+
+  // Also check when the editor leaves the field, and when the status changes its reading.
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    var input = target.matches("[data-date-phrase]") ? target : null;
+    if (!input && target.name === "status") input = document.querySelector("[data-date-phrase]");
+    if (!input) return;
+    var button = document.querySelector('[data-date-preview][data-input="' + input.id + '"]');
+    if (button) preview(button);
+  });
+
+  // Enter in the date field checks the date instead of submitting the whole form.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.matches("[data-date-phrase]")) {
+      var button = document.querySelector('[data-date-preview][data-input="' + event.target.id + '"]');
+      if (button) {
+        event.preventDefault();
+        preview(button);
+      }
+    }
+  });
+})();

@@ -1,0 +1,936 @@
+"""The editors' desk: what an editor (staff, in the "Editors" group, not a superuser) sees.
+
+Forms are posted the way a browser posts them: the page is fetched, its form read, a few fields
+changed, and everything sent back, inline management forms included.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from html.parser import HTMLParser
+
+import openpyxl
+import pytest
+import tablib
+from axes.models import AccessAttempt
+from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from timeline.admin_forms import EventAdminForm
+from timeline.models import (
+    Actor,
+    Alias,
+    Citation,
+    Event,
+    EventType,
+    Participation,
+    Source,
+    Timeline,
+)
+
+pytestmark = pytest.mark.django_db
+
+SOURCE = "nos-2022-01-28-lavrov"
+CALL = "poetin-macron-telefoongesprek-2022-01-28"
+LETTER = "navo-brief-aan-kremlin-2022-01-26"
+ADD = "/admin/timeline/event/add/"
+CHANGELIST = "/admin/timeline/event/"
+IMPORT = "/admin/timeline/event/import/"
+PROCESS_IMPORT = "/admin/timeline/event/process_import/"
+EXPORT = "/admin/timeline/event/export/"
+RESOLVE = "/admin/timeline/event/resolve-date/"
+PASSWORD = "correct horse battery staple"
+
+
+# -- reading a form the way a browser submits it ---------------------------------------------
+
+
+class _FormReader(HTMLParser):
+    def __init__(self, form_id: str | None):
+        super().__init__(convert_charrefs=True)
+        self.form_id = form_id
+        self.inside = form_id is None
+        self.data: dict[str, list[str]] = {}
+        self._select: str | None = None
+        self._select_values: list[str] = []
+        self._first_option: str | None = None
+        self._option: str | None = None
+        self._textarea: str | None = None
+        self._text = ""
+
+    def _add(self, name: str, value: str) -> None:
+        self.data.setdefault(name, []).append(value)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and self.form_id is not None:
+            self.inside = a.get("id") == self.form_id
+            return
+        if not self.inside:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = (a.get("type") or "text").lower()
+            if kind in ("submit", "button", "image", "file", "reset"):
+                return
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    self._add(name, a.get("value", "on"))
+                return
+            self._add(name, a.get("value") or "")
+        elif tag == "select" and name:
+            self._select, self._select_values, self._first_option = name, [], None
+        elif tag == "option" and self._select:
+            value = a.get("value", "")
+            if self._first_option is None:
+                self._first_option = value
+            if "selected" in a:
+                self._select_values.append(value)
+        elif tag == "textarea" and name:
+            self._textarea, self._text = name, ""
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self.form_id is not None:
+            self.inside = False
+        elif tag == "select" and self._select:
+            values = self._select_values or (
+                [self._first_option] if self._first_option is not None else []
+            )
+            for value in values:
+                self._add(self._select, value)
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            self._add(self._textarea, self._text.removeprefix("\n"))
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._text += data
+
+
+def form_data(response, form_id: str | None = "event_form") -> dict:
+    """The form's fields with the values a browser would send (multi-valued as lists)."""
+    assert response.status_code == 200, response.status_code
+    reader = _FormReader(form_id)
+    reader.feed(response.content.decode())
+    data = {k: (v if len(v) > 1 else v[0]) for k, v in reader.data.items()}
+    # The empty-form templates of the inlines are never filled in by an editor.
+    return {k: v for k, v in data.items() if "__prefix__" not in k}
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+# -- the cast --------------------------------------------------------------------------------
+
+
+def _editor(username: str) -> User:
+    user = User.objects.create_user(username, f"{username}@redactie.example", PASSWORD)
+    user.is_staff = True
+    user.save()
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def editor(seed) -> User:
+    return _editor("anna")
+
+
+@pytest.fixture
+def colleague(seed) -> User:
+    return _editor("bram")
+
+
+@pytest.fixture
+def desk(client, editor) -> Client:
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def desk2(colleague) -> Client:
+    other = Client()
+    other.force_login(colleague)
+    return other
+
+
+def _ids(slug: str) -> dict:
+    return {"source": str(Source.objects.get(slug=slug).pk)}
+
+
+def _actor(slug: str) -> str:
+    return str(Actor.objects.get(slug=slug).pk)
+
+
+def new_event_data(desk: Client, *, date_text="", edtf="", status="occurred", **extra) -> dict:
+    data = form_data(desk.get(ADD))
+    data.update(
+        {
+            "title": "Lavrov spreekt Blinken",
+            "slug": "lavrov-spreekt-blinken",
+            "type": str(EventType.objects.get(slug="talks").pk),
+            "status": status,
+            "date_text": date_text,
+            "edtf": edtf,
+            "summary": "Lavrov en Blinken spreken elkaar.",
+            "participations-0-actor": _actor("lavrov"),
+            "participations-0-role": "speaker",
+            "participations-1-actor": _actor("blinken"),
+            "participations-1-role": "speaker",
+            "citations-0-source": _ids(SOURCE)["source"],
+            "citations-0-position": "1",
+            "citations-0-quote": "Lavrov en Blinken spraken elkaar woensdag.",
+        }
+    )
+    data.update(extra)
+    return data
+
+
+def change_url(event: Event) -> str:
+    return f"/admin/timeline/event/{event.pk}/change/"
+
+
+# -- the group's permissions suffice ----------------------------------------------------------
+
+
+def test_it_lets_an_editor_who_is_not_a_superuser_use_every_list(desk, editor):
+    assert not editor.is_superuser
+    for model in ["event", "actor", "alias", "source", "participation", "citation", "eventtype",
+                  "timeline"]:  # fmt: skip
+        assert desk.get(f"/admin/timeline/{model}/").status_code == 200, model
+        assert desk.get(f"/admin/timeline/{model}/add/").status_code == 200, model
+
+
+# -- lists, search, filters ----------------------------------------------------------------
+
+
+def test_it_lists_events_with_date_label_type_status_and_participants(desk):
+    html = text(desk.get(CHANGELIST))
+    assert "woensdag 26 januari 2022" in html
+    assert "24–27 januari 2022" in html
+    assert "telefoongesprek" in html
+    assert "Vladimir Poetin, Emmanuel Macron" in html
+    assert "19 gebeurtenissen" in html
+
+
+def test_it_lists_events_in_a_constant_number_of_queries(desk, django_assert_max_num_queries):
+    with django_assert_max_num_queries(25):
+        desk.get(CHANGELIST)
+    many = Event.objects.get(slug=CALL)
+    for i in range(30):
+        many.pk, many.slug, many.version = None, f"kopie-{i}", 1
+        many.save()
+        Participation.objects.create(event=many, actor=Actor.objects.get(slug="poetin"),
+                                     role="speaker")  # fmt: skip
+    with django_assert_max_num_queries(25):
+        assert desk.get(CHANGELIST).status_code == 200
+
+
+@pytest.mark.parametrize("term", ["putin", "Poetin", "POETIN", "zelenskyy", "Oekraine"])
+def test_it_finds_events_by_name_alias_case_and_accent(desk, term):
+    html = text(desk.get(CHANGELIST, {"q": term}))
+    assert "0 gebeurtenissen" not in html
+    assert "1 gebeurtenis" in html or "gebeurtenissen" in html
+
+
+def test_it_finds_putin_events_by_the_english_spelling(desk):
+    html = text(desk.get(CHANGELIST, {"q": "putin macron"}))
+    assert "Telefoongesprek" in html or CALL in html
+    assert "1 gebeurtenis" in html
+
+
+def test_it_finds_events_by_a_word_of_the_quote(desk):
+    html = text(desk.get(CHANGELIST, {"q": "heethoofden"}))
+    assert "1 gebeurtenis" in html
+
+
+def test_it_filters_events_by_actor_type_status_published_and_date(desk):
+    html = text(desk.get(CHANGELIST, {"actor": "macron"}))
+    assert "1 gebeurtenis" in html
+    html = text(desk.get(CHANGELIST, {"type__id__exact": EventType.objects.get(slug="diplomatic-letter").pk}))
+    assert "2 gebeurtenissen" in html
+    html = text(desk.get(CHANGELIST, {"status__exact": "expected"}))
+    assert "1 gebeurtenis" in html
+    Event.objects.filter(slug=LETTER).update(published=False)
+    html = text(desk.get(CHANGELIST, {"published__exact": "0"}))
+    assert "1 gebeurtenis" in html and LETTER.replace("-", " ") not in html
+    html = text(desk.get(CHANGELIST, {"start__gte": "2022-01-26", "start__lt": "2022-01-27"}))
+    assert "3 gebeurtenissen" in html
+    html = text(desk.get(CHANGELIST, {"start__year": "2022", "start__month": "1", "start__day": "26"}))
+    assert "3 gebeurtenissen" in html
+
+
+def test_it_finds_actors_by_alias_and_accent_in_the_list_and_the_autocomplete(desk):
+    html = text(desk.get("/admin/timeline/actor/", {"q": "putin"}))
+    assert "Vladimir Poetin" in html
+    response = desk.get(
+        "/admin/autocomplete/",
+        {"app_label": "timeline", "model_name": "participation", "field_name": "actor",
+         "term": "zelenskyy"},  # fmt: skip
+    )
+    assert response.status_code == 200
+    assert [r["text"] for r in response.json()["results"]] == [
+        Actor.objects.get(slug="zelensky").name
+    ]
+    response = desk.get(
+        "/admin/autocomplete/",
+        {"app_label": "timeline", "model_name": "participation", "field_name": "actor",
+         "term": "NATO"},  # fmt: skip
+    )
+    assert [r["text"] for r in response.json()["results"]] == ["NAVO"]
+
+
+def test_it_lists_actors_with_kind_function_affiliation_and_number_of_events(desk):
+    html = text(desk.get("/admin/timeline/actor/", {"q": "lavrov"}))
+    lavrov = Actor.objects.get(slug="lavrov")
+    assert lavrov.function in html and "Rusland" in html
+    n = Event.objects.filter(participations__actor=lavrov).distinct().count()
+    assert f'<td class="field-event_count">{n}</td>' in html
+
+
+def test_it_lists_sources_with_their_number_of_citations(desk):
+    html = text(desk.get("/admin/timeline/source/"))
+    assert f'<td class="field-citation_count">{Citation.objects.count()}</td>' in html
+
+
+# -- entering an event with a date as the article says it -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("phrase", "edtf", "part_of_day"),
+    [
+        ("woensdag", "2022-01-26", ""),
+        ("eerder deze week", "2022-01-24/2022-01-27", ""),
+        ("vanmorgen", "2022-01-28", "morning"),
+        ("2022-01-26", "2022-01-26", ""),
+    ],
+)
+def test_it_reads_the_typed_date_against_the_source_publication_date(
+    desk, editor, phrase, edtf, part_of_day
+):
+    response = desk.post(ADD, new_event_data(desk, date_text=phrase))
+    assert response.status_code == 302, text(response)
+    event = Event.objects.get(slug="lavrov-spreekt-blinken")
+    assert (event.edtf, event.part_of_day) == (edtf, part_of_day)
+    assert set(event.participations.values_list("actor__slug", "role")) == {
+        ("lavrov", "speaker"),
+        ("blinken", "speaker"),
+    }
+    assert list(event.citations.values_list("source__slug", flat=True)) == [SOURCE]
+    assert not event.published
+    assert event.history.get().history_user == editor
+
+
+def test_it_reads_a_weekday_forwards_for_a_scheduled_event(desk):
+    response = desk.post(ADD, new_event_data(desk, date_text="woensdag", status="scheduled"))
+    assert response.status_code == 302
+    assert Event.objects.get(slug="lavrov-spreekt-blinken").edtf == "2022-02-02"
+
+
+def test_it_accepts_an_edtf_typed_directly(desk):
+    response = desk.post(ADD, new_event_data(desk, edtf="2022-01-24/2022-01-27"))
+    assert response.status_code == 302
+    event = Event.objects.get(slug="lavrov-spreekt-blinken")
+    assert (event.start.isoformat(), event.end.isoformat()) == ("2022-01-24", "2022-01-27")
+
+
+def test_it_refuses_a_date_it_cannot_read_and_saves_nothing(desk):
+    counts = (Event.objects.count(), Participation.objects.count(), Citation.objects.count())
+    response = desk.post(ADD, new_event_data(desk, date_text="blauw"))
+    assert response.status_code == 200
+    html = text(response)
+    assert "Deze datum is niet herkend" in html
+    assert "blauw" in html and "geen datum die ik herken" in html
+    assert "Er is niets opgeslagen" in html
+    after = (Event.objects.count(), Participation.objects.count(), Citation.objects.count())
+    assert after == counts
+
+
+def test_it_refuses_an_invalid_edtf_and_an_event_without_a_date(desk):
+    response = desk.post(ADD, new_event_data(desk, edtf="2022-13-45"))
+    assert response.status_code == 200
+    assert "geen geldige EDTF-datum" in text(response)
+    response = desk.post(ADD, new_event_data(desk))
+    assert response.status_code == 200
+    assert "Vul een datum in" in text(response)
+    assert not Event.objects.filter(slug="lavrov-spreekt-blinken").exists()
+
+
+def test_it_reads_a_changed_date_against_the_saved_citation(desk):
+    event = Event.objects.get(slug=CALL)
+    data = form_data(desk.get(change_url(event)))
+    data["date_text"] = "eerder deze week"
+    response = desk.post(change_url(event), data)
+    assert response.status_code == 302, text(response)
+    event.refresh_from_db()
+    # The phrase has no part of day, and the editor did not choose one: the old one goes.
+    assert (event.edtf, event.part_of_day) == ("2022-01-24/2022-01-27", "")
+
+
+def test_it_shows_the_current_date_label_on_the_change_form(desk):
+    html = text(desk.get(change_url(Event.objects.get(slug=CALL))))
+    assert "vrijdag 28 januari 2022 · ochtend (EDTF 2022-01-28)" in html
+    assert 'src="/static/admin-extra/date-preview.js"' in html
+    assert "Controleer datum" in html and 'aria-live="polite"' in html
+
+
+def test_it_refuses_a_weekday_against_a_source_dated_only_by_month(desk):
+    month_only = Source.objects.create(
+        slug="nos-januari", outlet="NOS", title="Januari", published_on="2022-01-01",
+        published_precision="month",
+    )  # fmt: skip
+    data = new_event_data(desk, date_text="woensdag", **{"citations-0-source": str(month_only.pk)})
+    response = desk.post(ADD, data)
+    assert response.status_code == 200
+    assert "alleen op de maand gedateerd" in text(response)
+    data["date_text"] = "26 januari"
+    assert desk.post(ADD, data).status_code == 302
+    assert Event.objects.get(slug="lavrov-spreekt-blinken").edtf == "2022-01-26"
+    response = desk.get(RESOLVE, {"text": "vanmorgen", "source": month_only.pk})
+    assert "alleen op de maand gedateerd" in response.json()["error"]
+
+
+def test_it_lets_an_editor_settle_the_date_of_an_ingested_draft(desk):
+    event = Event.objects.get(slug=CALL)
+    Event.objects.filter(pk=event.pk).update(
+        unresolved_date="vanochtend", proposed_from=Source.objects.get(slug=SOURCE),
+        confidence=0.4, published=False,
+    )  # fmt: skip
+    html = text(desk.get(CHANGELIST, {"unresolved_date__isempty": "0"}))
+    assert "1 gebeurtenis" in html
+    response = desk.get(change_url(event))
+    assert "Voorstel uit een artikel" in text(response) and "vanochtend" in text(response)
+    data = form_data(response)
+    data["date_text"] = "vanochtend"
+    assert desk.post(change_url(event), data).status_code == 302
+    event.refresh_from_db()
+    assert (event.edtf, event.part_of_day, event.unresolved_date) == ("2022-01-28", "morning", "")
+
+
+# -- the date preview endpoint ----------------------------------------------------------------
+
+
+def test_it_previews_a_typed_date_before_saving(desk):
+    source = Source.objects.get(slug=SOURCE)
+    response = desk.get(RESOLVE, {"text": "vanmorgen", "source": source.pk, "status": "occurred"})
+    assert response.status_code == 200
+    assert response.json() == {
+        "base": "2022-01-28",
+        "source": SOURCE,
+        "edtf": "2022-01-28",
+        "label": "vrijdag 28 januari 2022 · ochtend",
+        "start": "2022-01-28",
+        "end": "2022-01-28",
+        "part_of_day": "morning",
+    }
+    response = desk.get(RESOLVE, {"text": "de komende weken", "source": source.pk,
+                                  "status": "expected"})  # fmt: skip
+    assert response.json()["edtf"] == "2022-01-29/.." and response.json()["end"] is None
+
+
+def test_it_previews_against_the_event_citation_when_no_source_is_chosen(desk):
+    event = Event.objects.get(slug=CALL)
+    response = desk.get(RESOLVE, {"text": "woensdag", "event": event.pk})
+    assert response.json()["edtf"] == "2022-01-26"
+
+
+def test_it_previews_a_refusal_with_the_reason(desk):
+    response = desk.get(RESOLVE, {"text": "blauw", "source": Source.objects.get(slug=SOURCE).pk})
+    assert response.status_code == 200
+    assert response.json()["error"] == "'blauw' is geen datum die ik herken"
+
+
+# -- drafts, preview, publish -----------------------------------------------------------------
+
+
+def test_it_shows_a_draft_to_editors_only(desk, client):
+    desk.post(ADD, new_event_data(desk, date_text="woensdag"))
+    event = Event.objects.get(slug="lavrov-spreekt-blinken")
+    preview = f"/admin/timeline/event/{event.pk}/preview/"
+    html = text(desk.get(CHANGELIST))
+    assert f'href="{preview}"' in html
+    assert f'href="{preview}"' in text(desk.get(change_url(event)))
+    response = desk.get(preview)
+    assert response.status_code == 200
+    assert response.context["is_preview"] is True
+    assert "Lavrov spreekt Blinken" in text(response)
+    assert "woensdag 26 januari 2022" in text(response)
+    desk.logout()
+    assert desk.get(event.get_absolute_url()).status_code == 404
+    response = desk.get(preview)
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_it_publishes_and_unpublishes_in_bulk(desk):
+    pks = list(Event.objects.filter(slug__in=[CALL, LETTER]).values_list("pk", flat=True))
+    Event.objects.filter(pk__in=pks).update(published=False)
+    response = desk.post(
+        CHANGELIST, {"action": "publish", "_selected_action": pks}, follow=True
+    )
+    assert "2 gebeurtenissen gepubliceerd" in text(response)
+    assert Event.objects.filter(pk__in=pks, published=True).count() == 2
+    assert all(e.version == 2 for e in Event.objects.filter(pk__in=pks))
+    response = desk.post(
+        CHANGELIST, {"action": "unpublish", "_selected_action": pks[:1]}, follow=True
+    )
+    assert "1 gebeurtenis niet meer gepubliceerd" in text(response)
+    assert desk.get(Event.objects.get(pk=pks[0]).get_absolute_url()).status_code == 404
+
+
+# -- no lost update -----------------------------------------------------------------------------
+
+
+def test_it_refuses_to_overwrite_a_colleague_and_says_what_they_changed(desk, desk2):
+    event = Event.objects.get(slug=CALL)
+    mine = form_data(desk.get(change_url(event)))
+    theirs = form_data(desk2.get(change_url(event)))
+
+    theirs["title"] = "Poetin belt Macron (gecorrigeerd)"
+    assert desk2.post(change_url(event), theirs).status_code == 302
+
+    mine["title"] = "Poetin en Macron bellen"
+    mine["summary"] = "Mijn nieuwe samenvatting."
+    response = desk.post(change_url(event), mine)
+
+    assert response.status_code == 200
+    html = text(response)
+    assert "Een collega heeft deze gebeurtenis opgeslagen nadat u haar opende (bram," in html
+    assert "titel: ‘Poetin belt Macron (gecorrigeerd)’ (collega) tegenover ‘Poetin en Macron bellen’ (u)" in html
+    assert "samenvatting" not in html.split("Gewijzigd door de collega")[1].split(".")[0]
+    event.refresh_from_db()
+    assert event.title == "Poetin belt Macron (gecorrigeerd)"
+    assert event.summary != "Mijn nieuwe samenvatting."
+    assert event.version == 2
+
+
+def test_it_notices_a_colleague_who_only_changed_a_participant(desk, desk2):
+    event = Event.objects.get(slug=CALL)
+    mine = form_data(desk.get(change_url(event)))
+    theirs = form_data(desk2.get(change_url(event)))
+    theirs["participations-0-role"] = "caller"
+    assert desk2.post(change_url(event), theirs).status_code == 302
+
+    response = desk.post(change_url(event), mine)
+    assert response.status_code == 200
+    assert "deelnemers: ‘Emmanuel Macron (spreker); Vladimir Poetin (beller)’ (collega)" in text(response)
+    assert Participation.objects.filter(event=event, role="caller").count() == 1
+
+
+def test_it_refuses_a_write_that_loses_the_race_after_the_check(desk, desk2, monkeypatch):
+    """The form's check passed, then a colleague saved: the conditional UPDATE still refuses."""
+    event = Event.objects.get(slug=CALL)
+    mine = form_data(desk.get(change_url(event)))
+    theirs = form_data(desk2.get(change_url(event)))
+    theirs["title"] = "Eerst opgeslagen"
+    assert desk2.post(change_url(event), theirs).status_code == 302
+
+    check = EventAdminForm._check_version
+    calls = []
+
+    def late_check(form, cleaned):
+        calls.append(1)
+        if len(calls) > 1:  # the first check "passes", as if it ran before the colleague
+            check(form, cleaned)
+
+    monkeypatch.setattr(EventAdminForm, "_check_version", late_check)
+    mine["title"] = "Te laat"
+    response = desk.post(change_url(event), mine)
+    assert response.status_code == 200
+    assert "Een collega heeft deze gebeurtenis opgeslagen" in text(response)
+    assert len(calls) == 2
+    event.refresh_from_db()
+    assert (event.title, event.version) == ("Eerst opgeslagen", 2)
+
+
+# -- audit history and revert -----------------------------------------------------------------
+
+
+def test_it_records_every_save_and_reverts_to_an_earlier_version(desk, editor):
+    desk.post(ADD, new_event_data(desk, date_text="woensdag"))
+    event = Event.objects.get(slug="lavrov-spreekt-blinken")
+    first = event.history.get()
+    assert first.history_type == "+" and first.history_user == editor
+
+    data = form_data(desk.get(change_url(event)))
+    data.update({"title": "Verkeerde titel", "date_text": "vanmorgen"})
+    assert desk.post(change_url(event), data).status_code == 302
+    assert event.history.count() == 2
+
+    history = text(desk.get(f"/admin/timeline/event/{event.pk}/history/"))
+    assert "Verkeerde titel" in history and "anna" in history
+    assert "Lavrov spreekt Blinken" in history  # the diff: old → new
+    assert "<strong>Dagdeel:</strong>  &rarr; morning" in history
+    assert "<strong>Titel:</strong> Lavrov spreekt Blinken &rarr; Verkeerde titel" in history
+    assert "Deelnemers en citaten van deze gebeurtenis" in history
+    assert "Vladimir Poetin" not in history  # only this event's participants
+    assert "Sergej Lavrov" in history or "Lavrov" in history
+
+    revert_url = f"/admin/timeline/event/{event.pk}/history/{first.history_id}/"
+    reverted = form_data(desk.get(revert_url), "historicalevent_form")
+    assert reverted["title"] == "Lavrov spreekt Blinken"
+    assert desk.post(revert_url, reverted).status_code == 302
+
+    event.refresh_from_db()
+    assert (event.title, event.edtf, event.part_of_day) == (
+        "Lavrov spreekt Blinken", "2022-01-26", ""
+    )
+    assert event.version == 3
+    assert event.history.count() == 3
+    assert event.history.first().history_user == editor
+
+
+def test_it_keeps_history_for_actors_sources_and_their_rows(desk):
+    lavrov = Actor.objects.get(slug="lavrov")
+    data = form_data(desk.get(f"/admin/timeline/actor/{lavrov.pk}/change/"), "actor_form")
+    data["function"] = "minister"
+    response = desk.post(f"/admin/timeline/actor/{lavrov.pk}/change/", data)
+    assert response.status_code == 302, text(response)
+    assert lavrov.history.count() == 1
+    html = text(desk.get(f"/admin/timeline/actor/{lavrov.pk}/history/"))
+    assert "minister van Buitenlandse Zaken" not in html or "minister" in html
+    for model in (Alias, Source, Participation, Citation, Timeline, EventType):
+        assert hasattr(model, "history"), model
+
+
+# -- import and export --------------------------------------------------------------------------
+
+HEADERS = ["Year", "Month", "Day", "Time", "End Year", "End Month", "End Day", "Display Date",
+           "Headline", "Text", "Group", "Slug", "EDTF", "Part Of Day", "Status", "Event Type",
+           "Actors", "Quote", "Source", "Published"]  # fmt: skip
+
+
+def _rows(*rows: dict) -> tablib.Dataset:
+    return tablib.Dataset(*[[row.get(h, "") for h in HEADERS] for row in rows], headers=HEADERS)
+
+
+GOOD = [
+    {"Year": "2022", "Month": "1", "Day": "26", "Headline": "Brief van de VS",
+     "Slug": "vs-brief", "Event Type": "diplomatic-letter",
+     "Actors": "verenigde-staten:sender; rusland:recipient",
+     "Quote": "De VS stuurden woensdag een brief.", "Source": SOURCE, "Published": "1"},
+    {"Year": "2022", "Month": "1", "Headline": "Gesprekken in januari", "Slug": "januari",
+     "Group": "gesprek", "Actors": "lavrov:speaker", "Quote": "Er werd gepraat.",
+     "Source": SOURCE},
+    {"Year": "2022", "Month": "1", "Day": "24", "End Year": "2022", "End Month": "1",
+     "End Day": "27", "Time": "09:30", "Headline": "Eerder deze week", "Slug": "deze-week",
+     "Event Type": "statement", "Actors": "navo:speaker", "Quote": "Eén.\n\nTwee.",
+     "Source": SOURCE},
+    {"Display Date": "vanmorgen", "Headline": "Vanmorgen", "Slug": "vanmorgen",
+     "EDTF": "", "Event Type": "phone-call", "Status": "gebeurd",
+     "Actors": "poetin:caller; macron:callee", "Quote": "Poetin belde vanochtend.",
+     "Source": SOURCE},
+    {"EDTF": "2022-01-29/..", "Year": "1999", "Headline": "EDTF wint", "Slug": "edtf-wint",
+     "Event Type": "meeting", "Status": "expected"},
+]  # fmt: skip
+
+
+def _import(desk: Client, content: bytes, name: str, fmt: str) -> tuple:
+    upload = SimpleUploadedFile(name, content)
+    response = desk.post(IMPORT, {"resource": "0", "format": fmt, "import_file": upload})
+    assert response.status_code == 200
+    return response, text(response)
+
+
+def _confirm(desk: Client, response):
+    data = form_data(response, None)
+    confirm = {k: data[k] for k in ("import_file_name", "original_file_name", "format", "resource")}
+    return desk.post(PROCESS_IMPORT, confirm, follow=True)
+
+
+def _check_good_import() -> None:
+    letter = Event.objects.get(slug="vs-brief")
+    assert (letter.edtf, letter.published, letter.type.slug) == ("2022-01-26", True, "diplomatic-letter")
+    assert set(letter.participations.values_list("actor__slug", "role")) == {
+        ("verenigde-staten", "sender"), ("rusland", "recipient"),
+    }  # fmt: skip
+    assert letter.citations.get().quote == "De VS stuurden woensdag een brief."
+    assert Event.objects.get(slug="januari").edtf == "2022-01"
+    assert Event.objects.get(slug="januari").type.slug == "talks"
+    week = Event.objects.get(slug="deze-week")
+    assert (week.edtf, week.part_of_day) == ("2022-01-24/2022-01-27", "morning")
+    assert list(week.citations.values_list("position", "quote")) == [(1, "Eén."), (2, "Twee.")]
+    morning = Event.objects.get(slug="vanmorgen")
+    assert (morning.edtf, morning.part_of_day, morning.status) == ("2022-01-28", "morning", "occurred")
+    assert Event.objects.get(slug="edtf-wint").edtf == "2022-01-29/.."
+
+
+def test_it_imports_a_good_csv_after_a_preview(desk, editor):
+    before = Event.objects.count()
+    response, html = _import(desk, _rows(*GOOD).export("csv").encode(), "events.csv", "0")
+    assert "Voorbeeld" in html or "Preview" in html
+    assert "vs-brief" in html and "Nieuw" in html or "New" in html
+    assert Event.objects.count() == before  # a dry run
+    response = _confirm(desk, response)
+    assert response.status_code == 200
+    assert Event.objects.count() == before + len(GOOD)
+    _check_good_import()
+    record = Event.objects.get(slug="vs-brief").history.get()
+    assert record.history_user == editor and record.history_change_reason == "import uit events.csv"
+
+
+def test_it_imports_a_good_xlsx(desk):
+    dataset = _rows(*GOOD)
+    # Spreadsheets give numbers as numbers.
+    workbook = openpyxl.load_workbook(io.BytesIO(dataset.export("xlsx")))
+    sheet = workbook.active
+    sheet["A2"], sheet["B2"], sheet["C2"] = 2022, 1, 26
+    out = io.BytesIO()
+    workbook.save(out)
+    response, html = _import(desk, out.getvalue(), "events.xlsx", "1")
+    assert "import_file_name" in html, html
+    _confirm(desk, response)
+    _check_good_import()
+
+
+def test_it_imports_a_plain_timelinejs_sheet(desk):
+    sheet = tablib.Dataset(
+        ["2022", "1", "26", "Brieven bezorgd", "NAVO en VS bezorgen hun antwoord.", "diplomatieke brief"],
+        ["2022", "1", "", "Spanning in januari", "", "verklaring"],
+        headers=["Year", "Month", "Day", "Headline", "Text", "Group"],
+    )  # fmt: skip
+    response, html = _import(desk, sheet.export("csv").encode(), "timelinejs.csv", "0")
+    assert 'name="import_file_name"' in html, html
+    _confirm(desk, response)
+    letters = Event.objects.get(slug="brieven-bezorgd")
+    assert (letters.edtf, letters.type.slug, letters.summary, letters.published) == (
+        "2022-01-26", "diplomatic-letter", "NAVO en VS bezorgen hun antwoord.", False
+    )
+    assert Event.objects.get(slug="spanning-in-januari").edtf == "2022-01"
+
+
+def test_it_exports_xlsx(desk):
+    data = form_data(desk.get(EXPORT), None)
+    data["format"] = "1"
+    response = desk.post(EXPORT, data)
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header = [c.value for c in sheet[1]]
+    assert header[:3] == ["Year", "Month", "Day"] and "Actors" in header
+    assert sheet.max_row == Event.objects.count() + 1
+
+
+def test_it_imports_nothing_when_one_row_is_bad_and_names_row_and_reason(desk):
+    bad = dict(GOOD[1], Slug="kapot", Actors="lavrov:speaker; onbekende-man:subject")
+    counts = (Event.objects.count(), Participation.objects.count())
+    response, html = _import(desk, _rows(GOOD[0], bad, GOOD[2]).export("csv").encode(),
+                             "events.csv", "0")  # fmt: skip
+    assert "onbekende deelnemer ‘onbekende-man’" in html
+    assert "<td>2 </td>" in html  # the row number
+    assert "Actors" in html
+    assert 'name="import_file_name"' not in html  # nothing to confirm
+    assert (Event.objects.count(), Participation.objects.count()) == counts
+
+
+def test_it_names_every_kind_of_bad_row(desk):
+    rows = [
+        dict(GOOD[0], Slug="a", Source="geen-bron"),
+        dict(GOOD[0], Slug="b", **{"Event Type": "geen-soort"}),
+        dict(GOOD[0], Slug="c", Year="", Month="", Day="", **{"Display Date": "blauw"}),
+        dict(GOOD[0], Slug="d", Actors="lavrov"),
+        dict(GOOD[0], Slug="e", Year="2022", Month="13", Day="45"),
+    ]
+    _, html = _import(desk, _rows(*rows).export("csv").encode(), "events.csv", "0")
+    assert "onbekende bron ‘geen-bron’" in html
+    assert "onbekende soort gebeurtenis ‘geen-soort’" in html
+    assert "Display Date ‘blauw’" in html
+    assert "rol ontbreekt bij ‘lavrov’" in html
+    assert "geen geldige EDTF-datum" in html
+    assert not Event.objects.filter(slug__in="abcde").exists()
+
+
+def test_it_rolls_back_a_confirmed_import_that_has_become_bad(desk):
+    """The file was fine in the preview; by the confirm step an actor was deleted."""
+    extra = Actor.objects.create(slug="tijdelijk", name="Tijdelijk", kind="person")
+    rows = [GOOD[0], dict(GOOD[1], Actors="tijdelijk:speaker")]
+    response, html = _import(desk, _rows(*rows).export("csv").encode(), "events.csv", "0")
+    assert 'name="import_file_name"' in html
+    extra.delete()
+    before = Event.objects.count()
+    response = _confirm(desk, response)
+    assert "Import afgebroken, er is niets geïmporteerd: fouten in rij 2" in text(response)
+    assert Event.objects.count() == before
+    assert not Event.objects.filter(slug="vs-brief").exists()
+
+
+def _export_csv(desk: Client) -> str:
+    data = form_data(desk.get(EXPORT), None)
+    data["format"] = "0"
+    response = desk.post(EXPORT, data)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    return response.content.decode()
+
+
+def _state() -> dict:
+    return {
+        e.slug: (
+            e.title, e.summary, e.type.slug, e.status, e.edtf, e.part_of_day, e.location,
+            e.published, sorted(e.timelines.values_list("slug", flat=True)),
+            sorted(e.participations.values_list("actor__slug", "role")),
+            sorted(e.citations.values_list("source__slug", "position", "quote")),
+        )
+        for e in Event.objects.all()
+    }  # fmt: skip
+
+
+def test_it_exports_the_columns_a_timelinejs_user_knows(desk):
+    exported = _export_csv(desk)
+    header = next(csv.reader(io.StringIO(exported)))
+    assert header[:18] == [
+        "Year", "Month", "Day", "Time", "End Year", "End Month", "End Day", "End Time",
+        "Display Date", "Headline", "Text", "Media", "Media Credit", "Media Caption",
+        "Media Thumbnail", "Type", "Group", "Background",
+    ]  # fmt: skip
+    rows = {r["Slug"]: r for r in csv.DictReader(io.StringIO(exported))}
+    week = rows["hoekstra-nederlandse-diplomaten-mogen-weg"]
+    assert (week["Year"], week["Month"], week["Day"], week["End Day"]) == ("2022", "1", "24", "27")
+    assert week["Display Date"] == "24–27 januari 2022"
+    call = rows[CALL]
+    assert call["Actors"] == "poetin:speaker; macron:speaker"
+    assert call["Source"] == SOURCE and call["Part Of Day"] == "morning"
+    assert rows["lavrov-blinken-ontmoeting-verwacht"]["End Year"] == ""
+
+
+def test_it_round_trips_an_export_through_an_import(desk):
+    before = _state()
+    exported = _export_csv(desk)
+    Event.objects.all().delete()  # what is left: timelines, types, actors, aliases, sources
+    assert Event.objects.count() == 0
+    response, html = _import(desk, exported.encode(), "events.csv", "0")
+    assert 'name="import_file_name"' in html, html
+    _confirm(desk, response)
+    assert _state() == before
+
+
+def test_it_updates_existing_events_on_import_with_history_and_version(desk):
+    exported = _export_csv(desk)
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    for row in rows:
+        if row["Slug"] == CALL:
+            row["Headline"] = "Poetin en Macron bellen"
+            row["Actors"] = "poetin:caller; macron:callee"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=rows[0].keys())
+    writer.writeheader()
+    writer.writerows(rows)
+    response, html = _import(desk, out.getvalue().encode(), "events.csv", "0")
+    # The preview shows the change, computed columns included.
+    at = html.index(f"<span>{CALL}</span>")
+    row = html[html.rindex("<tr", 0, at) : html.index("</tr>", at)]
+    assert "<del>Telefoongesprek tussen </del><span>Poetin en Macron</span><ins> bellen</ins>" in row
+    assert "<ins>callee</ins>" in row
+    _confirm(desk, response)
+    call = Event.objects.get(slug=CALL)
+    assert call.title == "Poetin en Macron bellen" and call.version == 2
+    assert set(call.participations.values_list("actor__slug", "role")) == {
+        ("poetin", "caller"), ("macron", "callee"),
+    }  # fmt: skip
+    assert Event.objects.count() == 19
+
+
+# -- who may do what ----------------------------------------------------------------------------
+
+
+def _admin_urls() -> list[tuple[str, str]]:
+    event = Event.objects.get(slug=CALL)
+    event.save()  # a history record to point at
+    record = event.history.first()
+    urls = [
+        ("get", CHANGELIST),
+        ("get", ADD),
+        ("get", change_url(event)),
+        ("post", change_url(event)),
+        ("get", f"/admin/timeline/event/{event.pk}/delete/"),
+        ("get", f"/admin/timeline/event/{event.pk}/history/"),
+        ("get", f"/admin/timeline/event/{event.pk}/history/{record.history_id}/"),
+        ("post", f"/admin/timeline/event/{event.pk}/history/{record.history_id}/"),
+        ("get", IMPORT),
+        ("post", IMPORT),
+        ("post", PROCESS_IMPORT),
+        ("get", EXPORT),
+        ("post", EXPORT),
+        ("get", f"/admin/timeline/event/{event.pk}/preview/"),
+        ("get", f"{RESOLVE}?text=woensdag"),
+    ]
+    for model, obj in [
+        ("actor", Actor.objects.get(slug="lavrov")),
+        ("source", Source.objects.get(slug=SOURCE)),
+        ("participation", Participation.objects.first()),
+        ("citation", Citation.objects.first()),
+        ("alias", Alias.objects.first()),
+        ("timeline", Timeline.objects.first()),
+        ("eventtype", EventType.objects.first()),
+    ]:
+        urls += [
+            ("get", f"/admin/timeline/{model}/"),
+            ("get", f"/admin/timeline/{model}/add/"),
+            ("get", f"/admin/timeline/{model}/{obj.pk}/change/"),
+            ("get", f"/admin/timeline/{model}/{obj.pk}/history/"),
+        ]
+    return urls
+
+
+def _assert_refused(client: Client, expected: set[int]) -> None:
+    title = Event.objects.get(slug=CALL).title
+    for method, url in _admin_urls():
+        response = getattr(client, method)(url, {"format": "0"} if method == "post" else None)
+        assert response.status_code in expected, (method, url, response.status_code)
+        if response.status_code == 302:
+            assert response["Location"].startswith("/admin/login/"), url
+        assert title not in text(response), url
+        assert "Poetin" not in text(response), url
+    assert Event.objects.get(slug=CALL).title == title
+
+
+def test_it_sends_anonymous_visitors_to_the_login_page_for_every_admin_url(client, seed):
+    _assert_refused(client, {302})
+
+
+def test_it_sends_logged_in_readers_who_are_not_staff_to_the_login_page(client, seed):
+    reader = User.objects.create_user("lezer", password=PASSWORD)
+    client.force_login(reader)
+    _assert_refused(client, {302})
+
+
+def test_it_refuses_staff_outside_the_editors_group(client, seed):
+    staff = User.objects.create_user("stagiair", password=PASSWORD, is_staff=True)
+    client.force_login(staff)
+    _assert_refused(client, {403})
+
+
+# -- login lockout (django-axes) ----------------------------------------------------------------
+
+
+def _login(client: Client, username: str, password: str, ip: str):
+    return client.post(
+        "/admin/login/?next=/admin/",
+        {"username": username, "password": password, "next": "/admin/"},
+        REMOTE_ADDR=ip,
+    )
+
+
+def test_it_locks_a_username_at_one_address_after_five_bad_passwords(seed):
+    _editor("anna")
+    _editor("bram")
+    attacker = Client()
+    for _ in range(4):
+        response = _login(attacker, "anna", "fout", "10.0.0.1")
+        assert response.status_code == 200  # the form again, with its error
+    assert _login(attacker, "anna", "fout", "10.0.0.1").status_code == 429  # the fifth
+    response = _login(attacker, "anna", PASSWORD, "10.0.0.1")
+    assert response.status_code == 429
+    assert "_auth_user_id" not in attacker.session
+
+    # A colleague behind the same address still gets in...
+    response = _login(Client(), "bram", PASSWORD, "10.0.0.1")
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    # ...and so does anna from her own desk.
+    anna = Client()
+    response = _login(anna, "anna", PASSWORD, "10.0.0.2")
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert anna.get(CHANGELIST).status_code == 200
+    assert AccessAttempt.objects.filter(username="anna", ip_address="10.0.0.1").exists()

@@ -1,0 +1,550 @@
+"""From article to timeline: `manage.py ingest` proposes draft events from a news article.
+
+The seed article is a NOS article of Friday 28 January 2022 whose header gives only "2022-01";
+the tests ingest it with and without `--published 2022-01-28`, and a Markdown article in
+English written for these tests (tests/data/nato-reply.md).
+"""
+
+import datetime as dt
+import io
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from timeline import ingest
+from timeline.models import (
+    Actor,
+    Citation,
+    Event,
+    EventType,
+    Participation,
+    Source,
+    Timeline,
+)
+
+pytestmark = pytest.mark.django_db
+
+SEED = settings.BASE_DIR / "seeds" / "000_bae980836788e67f.txt"
+HEADER = " date 2022-01 "
+SOURCE = "000-bae980836788e67f"
+MARKDOWN = settings.BASE_DIR / "tests" / "data" / "nato-reply.md"
+D28 = dt.date(2022, 1, 28)
+
+
+def _ingest(*args: str) -> str:
+    out = io.StringIO()
+    call_command("ingest", *map(str, args), stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def _counts() -> dict[str, int]:
+    models = [Source, Event, Citation, Participation, Actor, EventType, Timeline]
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def _dump() -> str:
+    out = io.StringIO()
+    call_command("dumpdata", "timeline", stdout=out)
+    return out.getvalue()
+
+
+def _drafts(source: str = SOURCE):
+    return Event.objects.filter(proposed_from__slug=source)
+
+
+def _draft_citing(words: str, source: str = SOURCE) -> Event:
+    return _drafts(source).get(citations__quote__contains=words)
+
+
+def _cast(event: Event) -> set[tuple[str, str]]:
+    return {(p.actor.slug, p.role) for p in event.participations.select_related("actor")}
+
+
+def _actors(event: Event) -> set[str]:
+    return {slug for slug, _ in _cast(event)}
+
+
+@pytest.fixture
+def ingested(seed):
+    return _ingest(SEED, "--published", "2022-01-28")
+
+
+# ---------------------------------------------------------------- the seed, with --published
+
+
+def test_it_proposes_the_putin_macron_call_of_friday_morning(ingested):
+    call = _draft_citing("telefonisch overlegd")
+
+    assert (call.type.slug, call.status) == ("phone-call", "occurred")
+    assert (call.edtf, call.start, call.end) == ("2022-01-28", D28, D28)
+    assert call.part_of_day == "morning"
+    assert {"poetin", "macron"} <= _actors(call)
+
+
+def test_it_proposes_the_letters_of_wednesday(ingested):
+    letters = _draft_citing("geschreven brief")
+
+    assert letters.type.slug == "diplomatic-letter"
+    assert (letters.edtf, letters.status) == ("2022-01-26", "occurred")
+    assert {"navo", "verenigde-staten", "kremlin"} <= _actors(letters)
+
+
+def test_it_proposes_hoekstras_statement_of_earlier_this_week(ingested):
+    statement = _draft_citing("zei minister Hoekstra")
+
+    assert statement.type.slug == "statement"
+    assert statement.edtf == "2022-01-24/2022-01-27"
+    assert ("hoekstra", "speaker") in _cast(statement)
+
+
+def test_it_proposes_the_talks_with_baerbock_as_scheduled_for_today(ingested):
+    talks = _draft_citing("Later vandaag spreekt hij")
+
+    assert (talks.type.slug, talks.status, talks.edtf) == ("talks", "scheduled", "2022-01-28")
+    assert talks.part_of_day == ""  # "later vandaag" does not say which part of the day
+    assert "baerbock" in _actors(talks)
+
+
+def test_it_proposes_the_lavrov_blinken_meeting_as_expected_and_open_ended(ingested):
+    meeting = _draft_citing("ergens de komende weken")
+
+    assert (meeting.type.slug, meeting.status) == ("meeting", "expected")
+    assert (meeting.edtf, meeting.start) == ("2022-01-29/..", dt.date(2022, 1, 29))
+    assert meeting.end is None
+    assert {"lavrov", "blinken"} <= _actors(meeting)
+
+
+def test_it_cites_each_sentence_verbatim_as_an_unpublished_draft(ingested):
+    article = SEED.read_text(encoding="utf-8")
+    drafts = list(_drafts().prefetch_related("citations"))
+
+    assert len(drafts) == 8
+    for draft in drafts:
+        (citation,) = draft.citations.all()
+        assert citation.quote in article
+        assert (citation.source.slug, citation.position) == (SOURCE, 1)
+        assert draft.summary == citation.quote
+        assert not draft.published
+        assert draft.unresolved_date == ""
+        assert 0 < draft.confidence <= 1
+        assert draft.title and len(draft.title) <= 80
+        assert draft.slug.startswith(f"{SOURCE}-zin-")
+
+
+def test_it_names_the_speaker_from_a_cue_and_mentions_the_others(ingested):
+    press = _draft_citing("in een persconferentie onderstreept")
+
+    assert press.type.slug == "press-conference"
+    assert _cast(press) == {
+        ("lavrov", "speaker"),
+        ("rusland", "mentioned"),
+        ("oekraine", "mentioned"),
+    }
+
+
+def test_it_keeps_the_article_as_a_source_dated_by_the_day_given(ingested):
+    source = Source.objects.get(slug=SOURCE)
+
+    assert source.text == SEED.read_text(encoding="utf-8").removeprefix(HEADER)
+    assert (source.published_on, source.published_precision) == (D28, "day")
+    assert source.language == "nl"
+    # The file does not name its outlet, and the command does not guess it.
+    assert source.outlet == "onbekend"
+    assert source.title.startswith("Rusland wil geen oorlog met Oekraïne")
+    assert set(source.proposals.values_list("slug", flat=True)) == set(
+        _drafts().values_list("slug", flat=True)
+    )
+
+
+def test_it_leaves_the_seed_events_alone_and_lists_candidate_actors(seed):
+    published = set(Event.objects.published().values_list("pk", "version", "title"))
+
+    out = _ingest(SEED, "--published", "2022-01-28")
+
+    assert set(Event.objects.published().values_list("pk", "version", "title")) == published
+    assert "8 voorstellen (8 nieuw, 0 al bekend)" in out
+    assert "kandidaat-deelnemers: Westen, Kiev" in out
+    # The seed fixture holds the same article under another slug: say so.
+    assert "--source nos-2022-01-28-lavrov" in out
+
+
+def test_it_attaches_the_drafts_to_an_existing_source_and_timeline(seed):
+    _ingest(SEED, "--published", "2022-01-28", "--source", "nos-2022-01-28-lavrov",
+            "--timeline", "oekraine-crisis-2022")  # fmt: skip
+
+    drafts = _drafts("nos-2022-01-28-lavrov")
+    assert drafts.count() == 8
+    assert not Source.objects.filter(slug=SOURCE).exists()
+    assert all(
+        list(d.timelines.values_list("slug", flat=True)) == ["oekraine-crisis-2022"]
+        for d in drafts
+    )
+    assert Source.objects.get(slug="nos-2022-01-28-lavrov").outlet == "NOS"
+
+
+# ---------------------------------------------------------------- the seed, without --published
+
+
+def test_it_explains_why_relative_dates_stay_unresolved_without_a_day(seed):
+    out = _ingest(SEED)
+
+    assert (
+        "De bron heeft alleen een maand (2022-01); relatieve datums zoals 'vanmorgen', "
+        "'woensdag', 'inmiddels' blijven onopgelost. Geef --published JJJJ-MM-DD."
+    ) in out
+    source = Source.objects.get(slug=SOURCE)
+    assert (source.published_on, source.published_precision) == (dt.date(2022, 1, 1), "month")
+
+
+def test_it_keeps_relative_dates_unresolved_and_dated_by_the_month(seed):
+    _ingest(SEED)
+
+    drafts = list(_drafts().prefetch_related("citations"))
+    assert len(drafts) == 8
+    for draft in drafts:
+        quote = draft.citations.get().quote
+        assert draft.unresolved_date and draft.unresolved_date in quote
+        assert (draft.edtf, draft.start, draft.end) == (
+            "2022-01",
+            dt.date(2022, 1, 1),
+            dt.date(2022, 1, 31),
+        )
+        assert draft.part_of_day == ""
+        assert draft.confidence < 0.5
+    assert _draft_citing("telefonisch overlegd").unresolved_date == "Vanochtend"
+    assert _draft_citing("ergens de komende weken").status == "expected"
+
+
+# ---------------------------------------------------------------- running again
+
+
+def test_it_creates_nothing_new_on_a_second_run(ingested):
+    counts, dump = _counts(), _dump()
+
+    out = _ingest(SEED, "--published", "2022-01-28")
+
+    assert _counts() == counts
+    assert _dump() == dump
+    assert "8 voorstellen (0 nieuw, 8 al bekend)" in out
+
+
+def test_it_keeps_a_draft_an_editor_changed(ingested):
+    draft = _draft_citing("telefonisch overlegd")
+    draft.title = "Poetin en Macron bellen"
+    draft.edtf = "2022-01-28"
+    draft.part_of_day = ""
+    draft.save()
+    shorter = "Vanochtend heeft president Poetin met Macron telefonisch overlegd."
+    draft.citations.update(quote=shorter)
+
+    _ingest(SEED, "--published", "2022-01-28")
+
+    draft.refresh_from_db()
+    assert (draft.title, draft.part_of_day) == ("Poetin en Macron bellen", "")
+    assert draft.citations.get().quote.startswith("Vanochtend heeft president Poetin met Macron")
+
+
+def test_it_does_not_bring_back_a_draft_an_editor_deleted(ingested):
+    _draft_citing("telefonisch overlegd").delete()
+
+    out = _ingest(SEED, "--published", "2022-01-28")
+
+    assert _drafts().count() == 7
+    assert "0 nieuw, 7 al bekend, 1 eerder verwijderd" in out
+
+
+# ---------------------------------------------------------------- --dry-run
+
+
+def test_it_changes_nothing_on_a_dry_run_and_prints_the_proposals(seed):
+    counts, dump = _counts(), _dump()
+
+    out = _ingest(SEED, "--published", "2022-01-28", "--dry-run")
+
+    assert _counts() == counts
+    assert _dump() == dump
+    header = out.splitlines()[0].split()
+    assert header[:4] == ["#", "datum", "in", "tekst"]
+    assert {"EDTF", "status", "soort", "deelnemers", "zekerheid", "zin"} <= set(header)
+    call = next(line for line in out.splitlines() if "Vanochtend" in line)
+    for cell in ["nieuw", "21", "2022-01-28", "vrijdag 28 januari 2022 · ochtend", "gebeurd",
+                 "phone-call", "poetin, macron", "0.90", "Vanochtend heeft president Poetin"]:
+        assert cell in call  # fmt: skip
+    assert "Proefdraai (--dry-run): niets opgeslagen." in out
+    assert "8 voorstellen (8 nieuw, 0 al bekend)" in out
+
+
+def test_it_shows_known_proposals_on_a_dry_run_after_a_real_one(ingested):
+    out = _ingest(SEED, "--published", "2022-01-28", "--dry-run")
+
+    assert "8 voorstellen (0 nieuw, 8 al bekend)" in out
+    assert sum(line.startswith("bekend") for line in out.splitlines()) == 8
+
+
+def test_it_reports_progress_at_verbosity_two(seed):
+    err = io.StringIO()
+    call_command("ingest", str(SEED), "--dry-run", verbosity=2, stdout=io.StringIO(), stderr=err)
+
+    assert err.getvalue().splitlines() == ["zin 10/22", "zin 20/22", "zin 22/22"]
+
+
+# ---------------------------------------------------------------- a Markdown article in English
+
+
+def test_it_ingests_a_markdown_article_dated_by_published(seed):
+    out = _ingest(MARKDOWN, "--published", "2022-01-28")
+
+    source = Source.objects.get(slug="nato-reply")
+    assert source.title == "NATO answers Moscow in writing"
+    assert (source.outlet, source.url) == ("Testkrant", "https://example.org/nato-reply")
+    assert (source.language, source.published_on) == ("en", D28)
+    # Markup is gone; quotes are verbatim from the text the source keeps.
+    assert not any(mark in source.text for mark in ["# ", "**", "*Brussels*", "](", "outlet:"])
+    for citation in Citation.objects.filter(source=source):
+        assert citation.quote in source.text
+    assert "4 voorstellen (4 nieuw, 0 al bekend)" in out
+    assert "kandidaat-deelnemers: Jens Stoltenberg, Geneva, Kyiv" in out
+
+
+def test_it_reads_the_english_dates_roles_and_types(seed):
+    _ingest(MARKDOWN, "--published", "2022-01-28")
+    source = "nato-reply"
+
+    reply = _draft_citing("said on Wednesday", source)
+    assert (reply.edtf, reply.type.slug) == ("2022-01-26", "statement")
+    # "NATO Secretary General Jens Stoltenberg said": not NATO itself speaking.
+    assert _cast(reply) == {("navo", "mentioned"), ("rusland", "mentioned")}
+
+    call = _draft_citing("by phone this morning", source)
+    assert (call.type.slug, call.edtf, call.part_of_day) == ("phone-call", "2022-01-28", "morning")
+    assert {"rusland", "lavrov", "blinken"} == _actors(call)
+
+    meeting = _draft_citing("expected to meet", source)
+    assert (meeting.type.slug, meeting.status, meeting.edtf) == (
+        "meeting",
+        "expected",
+        "2022-01-29/..",
+    )
+
+    press = _draft_citing("held a press conference", source)
+    assert (press.type.slug, press.edtf) == ("press-conference", "2022-01-27")
+    assert {"oekraine", "zelensky"} == _actors(press)
+
+
+def test_it_reads_a_markdown_sub_heading_as_no_sentence(seed):
+    article = ingest.read_article(MARKDOWN, "2022-01-28")
+    sentences = [s.text for s in ingest.split_sentences(article)]
+
+    assert "What comes next" not in " ".join(sentences)
+    assert len(sentences) == 5
+
+
+# ---------------------------------------------------------------- bad input changes nothing
+
+
+def _write(tmp_path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("make_args", "message"),
+    [
+        (lambda tmp: ["does-not-exist.txt"], "bestaat niet"),
+        (lambda tmp: [str(tmp)], "is geen bestand"),
+        (lambda tmp: [_write(tmp, "leeg.txt", "  \n\n ")], "is leeg"),
+        (lambda tmp: [_write(tmp, "kop.txt", " date 2022-01 ")], "geen tekst"),
+        (lambda tmp: [_write(tmp, "kop.txt", " date 2022-13 Tekst.")], "geen bestaande datum"),
+        (lambda tmp: [str(SEED), "--published", "2022-13-01"], "geen bestaande datum"),
+        (lambda tmp: [str(SEED), "--published", "28-01-2022"], "JJJJ-MM-DD"),
+        (lambda tmp: [str(SEED), "--published", "2022-02-01"], "valt niet in"),
+        (lambda tmp: [str(SEED), "--timeline", "atlantis"], "onbekende tijdlijn 'atlantis'"),
+        (lambda tmp: [str(SEED), "--source", "Geen Slug!"], "geen geldige slug"),
+        (lambda tmp: [str(MARKDOWN)], "geef --published"),
+    ],
+)
+def test_it_refuses_bad_input_and_changes_nothing(seed, tmp_path, make_args, message):
+    counts, dump = _counts(), _dump()
+
+    with pytest.raises(CommandError, match=message):
+        _ingest(*make_args(tmp_path))
+
+    assert _counts() == counts
+    assert _dump() == dump
+
+
+def test_it_refuses_a_file_that_is_not_utf8(seed, tmp_path):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes(" date 2022-01-28 Oekra\xefne.".encode("latin-1"))
+
+    with pytest.raises(CommandError, match="geen UTF-8"):
+        _ingest(path)
+
+    assert not Source.objects.filter(slug="latin1").exists()
+
+
+def test_it_refuses_to_guess_event_types_in_an_empty_database():
+    with pytest.raises(CommandError, match="soorten gebeurtenis"):
+        _ingest(SEED, "--published", "2022-01-28")
+
+    assert not Source.objects.exists()
+
+
+# ---------------------------------------------------------------- finding dates and actors
+
+PUB = ingest.PublicationDate(D28, "day")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phrase", "edtf"),
+    [
+        ("Lavrov verwacht ergens de komende weken Blinken te zien.", "ergens de komende weken",
+         "2022-01-29/.."),
+        ("Dat werd eerder deze week duidelijk.", "eerder deze week", "2022-01-24/2022-01-27"),
+        ("De brief kwam woensdag aan.", "woensdag", "2022-01-26"),
+        ("Hij sprak afgelopen woensdagavond.", "afgelopen woensdagavond", "2022-01-26"),
+        ("Op 26 januari 2022 kwam de brief.", "Op 26 januari 2022", "2022-01-26"),
+        ("Het overleg is begin februari.", "begin februari", "2022-02-01~/2022-02-10~"),
+        ("Russia answered on Tuesday, officials said.", "on Tuesday", "2022-01-25"),
+        ("They met this morning in Paris.", "this morning", "2022-01-28"),
+        ("The letter arrived on January 26, 2022.", "on January 26, 2022", "2022-01-26"),
+        ("Talks resume in the coming days.", "in the coming days", "2022-01-29/.."),
+        ("Het kabinet besloot twee dagen geleden.", "twee dagen geleden", "2022-01-26"),
+    ],
+)  # fmt: skip
+def test_it_finds_the_longest_date_expression(sentence, phrase, edtf):
+    (found,) = ingest.find_dates(sentence, PUB, ingest.dates.detect_language(sentence))
+
+    assert (found.phrase, found.result.edtf) == (phrase, edtf)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Moskou wil dat Oekraïne nooit lid kan worden van de NAVO.",
+        "Russia may respond, and the Morgenster sailed.",
+        "Het is 's morgens druk in Kiev.",
+        "Mogelijk moet Rusland diplomaten beschermen, zei Lavrov verder.",
+    ],
+)
+def test_it_finds_no_date_where_there_is_none(sentence):
+    assert ingest.find_dates(sentence, PUB, "nl") == []
+
+
+def test_it_keeps_a_recognised_but_unplaceable_phrase_as_unresolved():
+    (found,) = ingest.find_dates("Dat speelt de afgelopen weken.", PUB, "nl")
+
+    assert found.phrase == "de afgelopen weken"
+    assert not found.ok
+
+
+def test_it_resolves_an_absolute_date_even_when_the_source_gives_only_a_month():
+    month = ingest.PublicationDate(dt.date(2022, 1, 1), "month")
+
+    (absolute,) = ingest.find_dates("De brief kwam op 26 januari aan.", month, "nl")
+    (relative,) = ingest.find_dates("De brief kwam woensdag aan.", month, "nl")
+
+    assert (absolute.ok, absolute.result.edtf) == (True, "2022-01-26")
+    assert not relative.ok and relative.depends_on_day
+
+
+def test_it_matches_actors_by_alias_and_surname_but_short_capitals_exactly(seed):
+    index = ingest.ActorIndex(Actor.objects.prefetch_related("aliases"))
+
+    def found(text: str) -> list[str]:
+        return [m.actor.slug for m in index.find(ingest.tokenize(text))]
+
+    assert found("President Putin called the US.") == ["poetin", "verenigde-staten"]
+    assert found("Zelenskí told us about Russia's plans.") == ["zelensky", "rusland"]
+    assert found("De VS en de Verenigde Staten van Amerika.") == [
+        "verenigde-staten",
+        "verenigde-staten",
+        "verenigde-staten",
+    ]
+
+
+def test_it_reads_a_surname_only_when_it_is_written_as_a_name(seed):
+    gates = Actor.objects.create(slug="gates", name="Bill Gates", kind="person")
+    index = ingest.ActorIndex([gates])
+
+    assert [m.actor.slug for m in index.find(ingest.tokenize("Gates sprak bij de gates."))] == [
+        "gates"
+    ]
+
+
+def test_it_falls_back_on_dateparser_for_absolute_dates_the_table_does_not_know():
+    (found,) = ingest.find_dates("Het akkoord van 26-jan-2022 blijft.", PUB, "nl")
+
+    assert (found.phrase, found.result.edtf) == ("26-jan-2022", "2022-01-26")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "status", "edtf"),
+    [
+        # What was said looks ahead, but the date is the day it was said.
+        ("Lavrov zei woensdag dat Rusland niet gaat aanvallen.", "occurred", "2022-01-26"),
+        ("Lavrov gaat woensdag naar Genève.", "scheduled", "2022-02-02"),
+        ("Lavrov verwacht Blinken woensdag te zien.", "expected", "2022-02-02"),
+        ("De top van woensdag is afgelast.", "cancelled", "2022-01-26"),
+    ],
+)
+def test_it_reads_the_status_from_the_date_and_the_verbs(seed, tmp_path, sentence, status, edtf):
+    path = tmp_path / "kort.txt"
+    path.write_text(f" date 2022-01-28 {sentence}", encoding="utf-8")
+
+    (proposal,) = ingest.propose(ingest.read_article(path)).items
+
+    assert (proposal.status, proposal.edtf) == (status, edtf)
+
+
+def test_it_brings_untouched_drafts_up_to_date_once_the_day_is_known(seed):
+    _ingest(SEED)
+    edited = _draft_citing("geschreven brief")
+    edited.title = "Brieven van NAVO en VS"
+    edited._history_user = User.objects.create_user("alice")
+    edited.save()
+
+    out = _ingest(SEED, "--published", "2022-01-28")
+
+    assert "8 voorstellen (0 nieuw, 1 al bekend, 7 bijgewerkt" in out
+    call = _draft_citing("telefonisch overlegd")
+    assert (call.edtf, call.part_of_day, call.unresolved_date) == ("2022-01-28", "morning", "")
+    assert call.confidence > 0.5
+    assert call.version == 2
+    # The editor's draft keeps its placeholder date for the editor to settle.
+    edited.refresh_from_db()
+    assert (edited.title, edited.edtf, edited.unresolved_date) == (
+        "Brieven van NAVO en VS",
+        "2022-01",
+        "woensdag",
+    )
+    assert _drafts().count() == 8
+
+
+def test_it_still_knows_a_draft_an_editor_renamed(ingested):
+    draft = _draft_citing("telefonisch overlegd")
+    draft.slug = "poetin-belt-macron"
+    draft.save()
+
+    out = _ingest(SEED, "--published", "2022-01-28")
+
+    assert "0 nieuw, 8 al bekend" in out
+    assert _drafts().count() == 8
+
+
+def test_it_leaves_a_draft_alone_once_an_editor_changed_its_participants(seed):
+    _ingest(SEED)
+    draft = _draft_citing("telefonisch overlegd")
+    participation = draft.participations.get(actor__slug="poetin")
+    participation.role = "caller"
+    participation.save()
+
+    _ingest(SEED, "--published", "2022-01-28")
+
+    draft.refresh_from_db()
+    assert (draft.edtf, draft.unresolved_date) == ("2022-01", "Vanochtend")
+    assert ("poetin", "caller") in _cast(draft)

@@ -1,0 +1,360 @@
+"""The event form of the editors' desk: dates as the article says them, and no lost update.
+
+Two things happen in `EventAdminForm.clean()` besides the usual validation:
+
+- "Datum zoals in de tekst" ("woensdag", "eerder deze week", "vanmorgen", an EDTF string) is
+  resolved with `dates.resolve` against the publication date of the first cited source, and
+  becomes `edtf` and `part_of_day`. A phrase that cannot be placed is a form error and nothing
+  is saved.
+- Optimistic locking: the form carries the event's `version` as it was when the editor opened
+  it, and a snapshot of what the editor saw. If a colleague saved in between, the form comes
+  back with an error saying what the colleague changed, theirs against yours. The admin's
+  `save_model` then writes with `UPDATE ... WHERE version = <opened>`, which closes the last
+  gap between this check and the write.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from django import forms
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import connections, router
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from timeline import dates
+from timeline.models import Actor, Event, EventType, Participation, Source, Timeline
+
+FUTURE_STATUSES = (Event.Status.SCHEDULED, Event.Status.EXPECTED)
+SNAPSHOT_SALT = "timeline.admin.event-opened"
+
+
+class EditConflict(Exception):
+    """A colleague saved the event between our version check and our write."""
+
+
+# -- the date field ------------------------------------------------------------------------------
+
+
+class DatePhraseInput(forms.TextInput):
+    """A text input with a "Controleer datum" button; static/admin-extra/date-preview.js asks
+    the server how the phrase resolves and writes the answer next to the field."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"size": 40, "autocomplete": "off", **(attrs or {})})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = {**(attrs or {})}
+        input_id = attrs.get("id") or f"id_{name}"
+        attrs["id"] = input_id
+        attrs["data-date-phrase"] = ""
+        output_id = f"{input_id}_preview"
+        # Keep Django's link to the help text, and add the preview.
+        attrs["aria-describedby"] = f"{attrs.get('aria-describedby', '')} {output_id}".strip()
+        html = super().render(name, value, attrs, renderer)
+        return format_html(
+            '{} <button type="button" class="button date-preview-button" '
+            'data-date-preview="{}" data-input="{}" data-event="{}" aria-controls="{}">'
+            "Controleer datum</button>"
+            ' <output id="{}" class="date-preview" for="{}" aria-live="polite"></output>',
+            html,
+            reverse("admin:timeline_event_resolve_date"),
+            input_id,
+            self.attrs.get("data-event", ""),
+            output_id,
+            output_id,
+            input_id,
+        )
+
+
+def base_date_for(source: Source | None) -> dt.date:
+    return source.published_on if source is not None else timezone.localdate()
+
+
+def _period(source: Source) -> tuple[dt.date, dt.date]:
+    """The first and last day a source's publication date may be, at its precision."""
+    day = source.published_on
+    if source.published_precision == Source.Precision.YEAR:
+        return day.replace(month=1, day=1), day.replace(month=12, day=31)
+    if source.published_precision == Source.Precision.MONTH:
+        last = calendar.monthrange(day.year, day.month)[1]
+        return day.replace(day=1), day.replace(day=last)
+    return day, day
+
+
+def resolve_for_source(text: str, source: Source | None, *, future: bool = False):
+    """`dates.resolve` against a source's publication date, honest about its precision.
+
+    A source dated only by month or year cannot place "woensdag": a phrase is accepted only if
+    it reads the same on the first and the last day the source may have appeared."""
+    result = dates.resolve(text, base_date_for(source), future=future)
+    if not result.ok or source is None or source.published_precision == Source.Precision.DAY:
+        return result
+    first, last = _period(source)
+    early = dates.resolve(text, first, future=future)
+    late = dates.resolve(text, last, future=future)
+    if early.ok and late.ok and (early.edtf, early.part_of_day) == (late.edtf, late.part_of_day):
+        return early
+    return dates.Unresolved(
+        text,
+        f"de bron ‘{source.slug}’ is alleen op de {source.get_published_precision_display()} "
+        f"gedateerd, en ‘{text.strip()}’ hangt af van de precieze dag; typ de datum zelf "
+        "(bijvoorbeeld 2022-01-26)",
+    )
+
+
+def first_source_of(event: Event | None) -> Source | None:
+    if event is None or event.pk is None:
+        return None
+    citation = event.citations.select_related("source").order_by("position", "pk").first()
+    return citation.source if citation else None
+
+
+def _submitted_rows(data, prefix: str) -> list[dict[str, str]]:
+    """The live (not deleted, not empty) rows of an inline formset, straight from the POST."""
+    try:
+        total = int(data.get(f"{prefix}-TOTAL_FORMS", 0))
+    except (TypeError, ValueError):
+        return []
+    rows = []
+    for i in range(min(total, 1000)):
+        key = f"{prefix}-{i}-"
+        if data.get(f"{key}DELETE") in ("on", "true", "True", "1"):
+            continue
+        row = {k[len(key):]: v for k, v in data.items() if k.startswith(key)}
+        if any(v for k, v in row.items() if k not in ("id", "event", "position")):
+            rows.append(row)
+    return rows
+
+
+def _by_pk(model, pk):
+    try:
+        return model.objects.filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+# -- what an editor saw, what a colleague saved -------------------------------------------------
+
+LABELS = {
+    "title": "titel",
+    "slug": "slug",
+    "summary": "samenvatting",
+    "type": "soort",
+    "status": "status",
+    "date": "datum",
+    "location": "plaats",
+    "published": "gepubliceerd",
+    "timelines": "tijdlijnen",
+    "participants": "deelnemers",
+    "citations": "citaten",
+}
+
+
+def _date_text(edtf: str, part_of_day: str) -> str:
+    if not edtf:
+        return ""
+    return f"{dates.label(edtf, part_of_day)} ({edtf})"
+
+
+def snapshot(event: Event) -> dict[str, str]:
+    """An event as an editor reads it on the form, one string per thing that can change."""
+    participations = event.participations.select_related("actor").order_by("pk")
+    citations = event.citations.select_related("source").order_by("position", "pk")
+    return {
+        "title": event.title,
+        "slug": event.slug,
+        "summary": event.summary,
+        "type": event.type.name if event.type_id else "",
+        "status": event.get_status_display(),
+        "date": _date_text(event.edtf, event.part_of_day),
+        "location": event.location,
+        "published": "ja" if event.published else "nee",
+        "timelines": ", ".join(sorted(t.title for t in event.timelines.all())),
+        "participants": "; ".join(
+            sorted(f"{p.actor.name} ({p.get_role_display()})" for p in participations)
+        ),
+        "citations": " | ".join(f"{c.source.slug}: {c.quote}" for c in citations),
+    }
+
+
+def _quote(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return f"‘{text[: limit - 1]}…’" if len(text) > limit else f"‘{text}’"
+
+
+# -- the form ----------------------------------------------------------------------------------
+
+
+class EventAdminForm(forms.ModelForm):
+    date_text = forms.CharField(
+        label="Datum zoals in de tekst",
+        required=False,
+        max_length=dates.MAX_PHRASE_LENGTH,
+        widget=DatePhraseInput(),
+        help_text=(
+            "Bijvoorbeeld ‘woensdag’, ‘eerder deze week’, ‘vanmorgen’, ‘2022-01-26’. Wordt "
+            "gelezen vanaf de publicatiedatum van de eerste bron hieronder en vult de EDTF-datum "
+            "en het dagdeel in. Leeg laten om de EDTF-datum zelf in te vullen."
+        ),
+    )
+    # Not `version`: that name is the model's non-editable field.
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    opened = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Event
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "edtf" in self.fields:
+            # The phrase can fill it in; `clean()` insists that one of the two is given.
+            self.fields["edtf"].required = False
+        self.fields["date_text"].widget.attrs["data-event"] = self.instance.pk or ""
+        if self.instance.pk and not self.is_bound:
+            self.initial["opened_version"] = self.instance.version
+            self.initial["opened"] = signing.dumps(
+                snapshot(self.instance), salt=SNAPSHOT_SALT, compress=True
+            )
+
+    # -- date ---------------------------------------------------------------------------------
+
+    def base_source(self) -> Source | None:
+        """The first cited source in the submitted citations, else the saved ones."""
+        for row in _submitted_rows(self.data, "citations"):
+            source = _by_pk(Source, row.get("source"))
+            if source is not None:
+                return source
+        return first_source_of(self.instance)
+
+    def _resolve_date(self, cleaned: dict) -> None:
+        text = (cleaned.get("date_text") or "").strip()
+        if not text:
+            if not cleaned.get("edtf") and "edtf" in self.fields and "edtf" not in self.errors:
+                self.add_error(
+                    "edtf",
+                    "Vul een datum in: zoals in de tekst (‘woensdag’) of als EDTF (2022-01-26).",
+                )
+            return
+        status = cleaned.get("status") or self.instance.status
+        source = self.base_source()
+        result = resolve_for_source(text, source, future=status in FUTURE_STATUSES)
+        if not result.ok:
+            self.add_error(
+                "date_text",
+                ValidationError(
+                    "Deze datum is niet herkend: %(reason)s. Er is niets opgeslagen.",
+                    code="unresolved_date",
+                    params={"reason": result.reason},
+                ),
+            )
+            return
+        self.resolved = result
+        cleaned["edtf"] = result.edtf
+        self.errors.pop("edtf", None)
+        if result.part_of_day or "part_of_day" not in self.changed_data:
+            cleaned["part_of_day"] = result.part_of_day
+
+    # -- version -----------------------------------------------------------------------------
+
+    def _current(self) -> Event:
+        queryset = Event.objects.filter(pk=self.instance.pk)
+        db = router.db_for_write(Event)
+        if connections[db].in_atomic_block:
+            # On PostgreSQL a colleague's save now waits for ours (the admin's transaction).
+            queryset = queryset.select_for_update()
+        return queryset.get()
+
+    def _check_version(self, cleaned: dict) -> None:
+        if not self.instance.pk:
+            return
+        opened_version = cleaned.get("opened_version")
+        try:
+            current = self._current()
+        except Event.DoesNotExist:
+            raise ValidationError(
+                "Deze gebeurtenis is intussen verwijderd. Er is niets opgeslagen.",
+                code="deleted",
+            ) from None
+        if opened_version == current.version:
+            return
+        self.conflict = current
+        raise ValidationError(self.conflict_message(current), code="conflict")
+
+    def conflict_message(self, current: Event) -> str:
+        try:
+            opened = signing.loads(self.data.get("opened", ""), salt=SNAPSHOT_SALT)
+        except signing.BadSignature:
+            opened = None
+        theirs = snapshot(current)
+        yours = self.submitted_snapshot(current)
+        keys = [k for k in theirs if opened is None or opened.get(k) != theirs[k]]
+        who = ""
+        record = current.history.order_by("-history_date").select_related("history_user").first()
+        if record is not None and record.history_user is not None:
+            when = timezone.localtime(record.history_date).strftime("%d-%m-%Y %H:%M")
+            who = f" ({record.history_user.get_username()}, {when})"
+        lines = []
+        for key in keys:
+            if yours.get(key, theirs[key]) == theirs[key]:
+                lines.append(f"{LABELS[key]}: {_quote(theirs[key])} (collega, gelijk aan het uwe)")
+            else:
+                lines.append(
+                    f"{LABELS[key]}: {_quote(theirs[key])} (collega) tegenover "
+                    f"{_quote(yours[key])} (u)"
+                )
+        if not lines:
+            lines.append("de deelnemers of citaten (details in de geschiedenis)")
+        return (
+            f"Een collega heeft deze gebeurtenis opgeslagen nadat u haar opende{who}; "
+            "uw wijzigingen zijn NIET opgeslagen, zodat niets van de collega verloren gaat. "
+            f"Gewijzigd door de collega — {'; '.join(lines)}. "
+            "Open de gebeurtenis opnieuw en voer uw wijziging nog eens in."
+        )
+
+    def submitted_snapshot(self, current: Event) -> dict[str, str]:
+        """What this form would have saved, in the words of `snapshot()`."""
+        data = self.cleaned_data
+        type_ = data.get("type")
+        status = data.get("status") or ""
+        participants = []
+        for row in _submitted_rows(self.data, "participations"):
+            actor = _by_pk(Actor, row.get("actor"))
+            role = dict(Participation.Role.choices).get(row.get("role", ""), row.get("role", ""))
+            if actor is not None:
+                participants.append(f"{actor.name} ({role})")
+        citations = []
+        for row in _submitted_rows(self.data, "citations"):
+            source = _by_pk(Source, row.get("source"))
+            citations.append(f"{source.slug if source else '?'}: {row.get('quote', '')}")
+        timelines = data.get("timelines")
+        if timelines is None:
+            timelines = Timeline.objects.filter(events=current)
+        return {
+            "title": data.get("title", ""),
+            "slug": data.get("slug", ""),
+            "summary": data.get("summary", ""),
+            "type": type_.name if isinstance(type_, EventType) else "",
+            "status": dict(Event.Status.choices).get(status, status),
+            "date": _date_text(data.get("edtf") or "", data.get("part_of_day") or ""),
+            "location": data.get("location", ""),
+            "published": "ja" if data.get("published") else "nee",
+            "timelines": ", ".join(sorted(t.title for t in timelines)),
+            "participants": "; ".join(sorted(participants))
+            if "participations-TOTAL_FORMS" in self.data
+            else snapshot(current)["participants"],
+            "citations": " | ".join(citations)
+            if "citations-TOTAL_FORMS" in self.data
+            else snapshot(current)["citations"],
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        self._resolve_date(cleaned)
+        self._check_version(cleaned)
+        return cleaned

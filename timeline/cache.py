@@ -1,0 +1,167 @@
+"""The public pages' cache: whole responses per URL, dropped at once when the data changes.
+
+Every cache key includes a *generation* token kept in the cache itself. Saving or deleting
+anything a public page shows (an event, actor, alias, participation, citation, source, type or
+timeline; fixture loads included, which send the same signals) replaces the token, so every page
+cached before is simply never asked for again and ages out. That is one cache write per edit
+instead of tracking which of thousands of filter URLs show what.
+
+Only anonymous GETs with a 200 answer and no cookies are stored or served. A logged-in editor
+always gets a fresh page marked `Cache-Control: private, no-store`, so nothing an editor sees can
+reach a reader, nor an editor a stale page. The key also holds the host, the scheme, the active
+language and the htmx headers the views choose their template by (the response says so in `Vary`
+for caches further down the line).
+
+A cache that is down costs speed, not pages: errors are logged and the view runs uncached.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "public-pages:generation"
+# The request headers that decide which template (full page or which partial) is rendered.
+VARY_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
+# Response headers worth keeping; the rest (Vary, CSP, security headers) are added on the way
+# out again by the view's decorators and the middleware.
+KEPT_HEADERS = ("Content-Type", "Content-Language")
+
+
+def generation() -> str:
+    token = cache.get(GENERATION_KEY)
+    if token is None:
+        # First request after a start or an eviction: a fresh token, which only means misses.
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        token = cache.get(GENERATION_KEY) or "unknown"
+    return token
+
+
+def invalidate() -> None:
+    """Forget every cached public page (from the next request on)."""
+    try:
+        cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:
+        logger.exception("Could not invalidate the public page cache")
+
+
+def _invalidate_now_and_on_commit(**kwargs) -> None:
+    # Now, so that this process never serves an old page again; and after the commit as well,
+    # because a reader's request running meanwhile may have cached the pre-commit state.
+    invalidate()
+    transaction.on_commit(invalidate, using=kwargs.get("using"))
+
+
+def connect_signals() -> None:
+    """Called from TimelineConfig.ready(), so that fixture loads and commands invalidate too."""
+    from timeline import models
+
+    senders = [
+        models.Event,
+        models.Actor,
+        models.Alias,
+        models.Participation,
+        models.Citation,
+        models.Source,
+        models.EventType,
+        models.Timeline,
+    ]
+    for sender in senders:
+        post_save.connect(_on_change, sender=sender, dispatch_uid=f"page-cache-{sender.__name__}")
+        post_delete.connect(_on_change, sender=sender, dispatch_uid=f"page-cache-del-{sender.__name__}")
+    m2m_changed.connect(
+        _on_change, sender=models.Event.timelines.through, dispatch_uid="page-cache-timelines"
+    )
+
+
+def _on_change(sender, **kwargs) -> None:
+    if kwargs.get("action", "post_").startswith("pre_"):
+        return  # m2m_changed: only after the change
+    _invalidate_now_and_on_commit(**kwargs)
+
+
+def _key(request: HttpRequest, token: str) -> str:
+    parts = [
+        token,
+        request.scheme,
+        request.get_host(),
+        request.get_full_path(),
+        translation.get_language() or "",
+        *(request.headers.get(h, "") for h in VARY_HEADERS),
+    ]
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    return f"public-page:{digest}"
+
+
+def _cacheable(request: HttpRequest, response: HttpResponse) -> bool:
+    session = getattr(request, "session", None)
+    return (
+        response.status_code == 200
+        # A page that used a CSRF token or the session belongs to one visitor. (Their cookies
+        # are set by middleware after the view, so the request says so, not the response.)
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not (session is not None and session.modified)
+        and not response.streaming
+        and not response.cookies
+        and "no-store" not in response.get("Cache-Control", "")
+        and "private" not in response.get("Cache-Control", "")
+    )
+
+
+def cache_public_page(view):
+    """Serve a public GET view from the page cache for anonymous readers (see the module)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            response = view(request, *args, **kwargs)
+            add_never_cache_headers(response)
+            patch_cache_control(response, private=True)
+            return response
+
+        key = None
+        try:
+            key = _key(request, generation())
+            hit = cache.get(key)
+        except Exception:
+            logger.exception("Page cache unavailable; serving uncached")
+            hit = None
+        if hit is not None:
+            status, headers, content = hit
+            response = HttpResponse(content, status=status)
+            for name, value in headers.items():
+                response[name] = value
+            response["X-Cache"] = "hit"
+        else:
+            response = view(request, *args, **kwargs)
+            if key is not None and _cacheable(request, response):
+                headers = {h: response[h] for h in KEPT_HEADERS if h in response}
+                try:
+                    cache.set(
+                        key,
+                        (response.status_code, headers, response.content),
+                        settings.PAGE_CACHE_SECONDS,
+                    )
+                except Exception:
+                    logger.exception("Could not store a page in the cache")
+            response["X-Cache"] = "miss"
+        patch_vary_headers(response, VARY_HEADERS)
+        # Browsers and proxies check back every time, so an edit shows at once everywhere.
+        patch_cache_control(response, no_cache=True)
+        return response
+
+    return wrapper

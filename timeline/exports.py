@@ -1,0 +1,481 @@
+"""Take the timeline anywhere: the same filtered events as TimelineJS JSON, a spreadsheet, a
+calendar, an Atom feed and a page other sites may frame; and the actors as JSON.
+
+Every export reads the query string through `EventFilterForm`, like the page and
+`/api/events.json`, so a shared URL means the same events everywhere. Unlike the page, which
+drops a filter a journalist mistyped and says so, an export answers a bad filter with a plain
+400: a calendar or a feed reader would otherwise quietly subscribe to everything.
+
+Exports hold all matching events, not a page of them, up to `MAX_EXPORT`; beyond that they say
+so (in the TimelineJS title slide, the calendar's description and the `X-Total-Count` and
+`X-Export-Count` headers). The admin's export has no limit.
+
+The dates keep their honest precision:
+
+- TimelineJS gets the date parts the EDTF has (a month-precise event has no `day`, an
+  open-ended one no `end_date`) and, for anything but an exact day, the human label as
+  `display_date` ("24–27 januari 2022", "ca. vrijdag 28 januari 2022", "na 28 januari 2022").
+- A calendar has only whole days: an event is an all-day VEVENT from its first to its last
+  possible day (DTEND is exclusive, so the day after); a month-precise event spans the month.
+  An open-ended one ("de komende weken") is a single day at its start, and its DESCRIPTION
+  begins with the label ("na 28 januari 2022"), rather than inventing an end. A part of day
+  stays a label in the SUMMARY, never a made-up time.
+- The CSV is exactly what the admin's import reads (`EventResource`), so export, edit in a
+  spreadsheet and import again works. It starts with a UTF-8 byte-order mark: Excel needs it to
+  read "Oekraïne" correctly, and the admin's import (utf-8-sig) and Python's csv with
+  encoding="utf-8-sig" skip it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import wraps
+
+from django import forms
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language, gettext as _, ngettext
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csp import csp_override
+from django.views.decorators.http import require_GET
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+
+from timeline.cache import cache_public_page
+from timeline.forms import MAX_Q_LENGTH, EventFilterForm, matching_actors
+from timeline.models import Actor, Alias, Event
+from timeline.resources import EventResource
+from timeline.templatetags.timeline_tags import type_name
+from timeline.views import MAX_QUERY_STRING, _params, _query
+
+# TimelineJS itself slows badly beyond a few hundred slides; this bounds the work per request.
+MAX_EXPORT = 5_000
+# A feed tells subscribers what is new; readers keep what they have seen.
+FEED_SIZE = 50
+EXACT_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+ICS_STATUS = {
+    Event.Status.OCCURRED: "CONFIRMED",
+    Event.Status.SCHEDULED: "TENTATIVE",
+    Event.Status.EXPECTED: "TENTATIVE",
+    Event.Status.CANCELLED: "CANCELLED",
+}
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "nl").startswith("en") else "nl"
+
+
+# -- the filters, once for every export ---------------------------------------------------------
+
+
+def _bad_request(messages: list[str]) -> HttpResponse:
+    text = _("Ongeldige filter:") + "\n" + "\n".join(messages) + "\n"
+    return HttpResponseBadRequest(text, content_type="text/plain; charset=utf-8")
+
+
+def _valid_filter(request: HttpRequest) -> EventFilterForm | HttpResponse:
+    """The filter form, or a plain 400 naming every parameter that is wrong."""
+    if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING:
+        return _bad_request([_("De zoekopdracht is te lang.")])
+    form = EventFilterForm(request.GET)
+    form.is_valid()
+    if form.errors:
+        return _bad_request(
+            [
+                f"{'from' if field == 'from_' else field}: {message}"
+                for field, messages in form.errors.items()
+                for message in messages
+            ]
+        )
+    return form
+
+
+def _all_matching(form: EventFilterForm) -> tuple[QuerySet[Event], int]:
+    """Every matching published event (up to MAX_EXPORT), in the API's order, and how many."""
+    events = form.filter(Event.objects.published())
+    order = ("-start", "-slug") if form.descending else ("start", "slug")
+    return events.order_by(*order)[:MAX_EXPORT], events.count()
+
+
+def _counted(response: HttpResponse, exported: int, total: int) -> HttpResponse:
+    response["X-Total-Count"] = str(total)
+    response["X-Export-Count"] = str(exported)
+    # Public, read-only data that never depends on cookies: any site may fetch it (TimelineJS
+    # loads its JSON with fetch() from the page that embeds it).
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _site_url(request: HttpRequest, params) -> str:
+    """The full timeline with the same filters, absolute."""
+    return request.build_absolute_uri(reverse("event_list") + _query(params).rstrip("?"))
+
+
+def _truncation_note(exported: int, total: int) -> str:
+    if exported >= total:
+        return ""
+    return _(
+        "Alleen de eerste %(exported)d van %(total)d gebeurtenissen; "
+        "verfijn de filters voor de rest."
+    ) % {"exported": exported, "total": total}
+
+
+def _event_html(event: Event, permalink: str) -> str:
+    """The body of a TimelineJS slide or a feed entry: summary, who, the quotes, the sources."""
+    parts = []
+    if event.summary:
+        parts.append(format_html("<p>{}</p>", event.summary))
+    participations = list(event.participations.all())
+    if participations:
+        who = format_html_join(
+            ", ", "{} ({})", ((p.actor.name, p.get_role_display()) for p in participations)
+        )
+        parts.append(format_html("<p>{}: {}</p>", _("Deelnemers"), who))
+    for citation in event.citations.all():
+        source = citation.source
+        parts.append(format_html("<blockquote><p>{}</p></blockquote>", citation.quote))
+        if source.url:
+            credit = format_html(
+                '<a href="{}" target="_blank" rel="noopener">{}, {}</a>',
+                source.url,
+                source.outlet,
+                source.title,
+            )
+        else:
+            credit = format_html("{}, {}", source.outlet, source.title)
+        parts.append(format_html("<p>— {}</p>", credit))
+    parts.append(
+        format_html(
+            '<p><a href="{}" target="_blank" rel="noopener">{}</a></p>',
+            permalink,
+            _("Deze gebeurtenis op Crisis Timeline"),
+        )
+    )
+    return "".join(parts)
+
+
+# -- TimelineJS ---------------------------------------------------------------------------------
+
+
+def _timelinejs_date(parts: tuple) -> dict | None:
+    """{"year", "month", "day"} with only the parts the EDTF has; None when there is no year."""
+    year, month, day = parts
+    if year == "":
+        return None
+    date = {"year": year}
+    if month != "":
+        date["month"] = month
+        if day != "":
+            date["day"] = day
+    return date
+
+
+def timelinejs_event(event: Event, request: HttpRequest) -> dict:
+    # The spreadsheet's Year/Month/Day columns are TimelineJS's own; one reading of the EDTF
+    # serves both, so the CSV and the JSON never disagree on a date.
+    start, end = EventResource._parts(event)
+    permalink = request.build_absolute_uri(event.get_absolute_url())
+    slide = {
+        "start_date": _timelinejs_date(start),
+        "text": {"headline": format_html("{}", event.title), "text": _event_html(event, permalink)},
+        "group": type_name(event.type),
+        "unique_id": event.slug,
+    }
+    end_date = _timelinejs_date(end)
+    if end_date is not None:
+        slide["end_date"] = end_date
+    if not EXACT_DAY.fullmatch(event.edtf) or event.part_of_day:
+        slide["display_date"] = event.date_label(_lang())
+    return slide
+
+
+@require_GET
+def timelinejs(request: HttpRequest) -> HttpResponse:
+    form = _valid_filter(request)
+    if isinstance(form, HttpResponse):
+        return form
+    events, total = _all_matching(form)
+    events = list(events.with_details())
+    params = _params(request)
+    intro = [
+        format_html(
+            "<p>{}</p>",
+            ngettext(
+                "%(n)d gebeurtenis, elk met bron.", "%(n)d gebeurtenissen, elk met bron.", total
+            )
+            % {"n": total},
+        )
+    ]
+    if note := _truncation_note(len(events), total):
+        intro.append(format_html("<p>{}</p>", note))
+    intro.append(
+        format_html(
+            '<p><a href="{}" target="_blank" rel="noopener">{}</a></p>',
+            _site_url(request, params),
+            _("Bekijk en filter op Crisis Timeline"),
+        )
+    )
+    data = {
+        "title": {"text": {"headline": "Crisis Timeline", "text": "".join(intro)}},
+        "events": [timelinejs_event(e, request) for e in events],
+    }
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    return _counted(response, len(events), total)
+
+
+# -- spreadsheet --------------------------------------------------------------------------------
+
+
+@require_GET
+def events_csv(request: HttpRequest) -> HttpResponse:
+    form = _valid_filter(request)
+    if isinstance(form, HttpResponse):
+        return form
+    events, total = _all_matching(form)
+    dataset = EventResource().export(events)
+    response = HttpResponse("\ufeff" + dataset.csv, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="crisis-timeline-events.csv"'
+    return _counted(response, len(dataset), total)
+
+
+# -- calendar -----------------------------------------------------------------------------------
+
+
+def _calendar_event(event: Event, request: HttpRequest) -> CalendarEvent:
+    permalink = request.build_absolute_uri(event.get_absolute_url())
+    label = event.date_label(_lang())
+    summary = event.title
+    if event.part_of_day:
+        summary += f" ({event.get_part_of_day_display()})"
+    lines = [label]
+    if event.summary:
+        lines += ["", event.summary]
+    for citation in event.citations.all():
+        source = citation.source
+        credit = f"— {source.outlet}, {source.title}"
+        lines += ["", f"“{citation.quote}”", f"{credit}: {source.url}" if source.url else credit]
+    lines += ["", permalink]
+
+    vevent = CalendarEvent()
+    # Stable across exports and edits, so a subscribed calendar updates the event in place.
+    vevent.add("uid", f"{event.slug}@crisis-timeline")
+    vevent.add("dtstamp", event.updated)
+    vevent.add("created", event.created)
+    vevent.add("last-modified", event.updated)
+    vevent.add("sequence", max(event.version - 1, 0))
+    vevent.add("dtstart", event.start)
+    vevent.add("dtend", (event.end or event.start) + dt.timedelta(days=1))
+    vevent.add("summary", summary)
+    vevent.add("description", "\n".join(lines))
+    vevent.add("url", permalink)
+    vevent.add("status", ICS_STATUS[event.status])
+    vevent.add("categories", [type_name(event.type)])
+    # Something that happened, not an appointment: it does not make anyone look busy.
+    vevent.add("transp", "TRANSPARENT")
+    if event.location:
+        vevent.add("location", event.location)
+    return vevent
+
+
+@require_GET
+def events_ics(request: HttpRequest) -> HttpResponse:
+    form = _valid_filter(request)
+    if isinstance(form, HttpResponse):
+        return form
+    events, total = _all_matching(form)
+    events = list(events.with_details())
+    calendar = Calendar()
+    calendar.add("prodid", "-//Crisis Timeline//Events//NL")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", "Crisis Timeline")
+    description = _site_url(request, _params(request))
+    if note := _truncation_note(len(events), total):
+        description = f"{note}\n{description}"
+    calendar.add("x-wr-caldesc", description)
+    for event in events:
+        calendar.add_component(_calendar_event(event, request))
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="crisis-timeline.ics"'
+    return _counted(response, len(events), total)
+
+
+# -- feed ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _FeedQuery:
+    form: EventFilterForm
+    request: HttpRequest
+
+
+class EventFeed(Feed):
+    """The newest additions first (by when they were entered), for one set of filters."""
+
+    feed_type = Atom1Feed
+
+    def __init__(self, form: EventFilterForm):
+        super().__init__()
+        self.form = form
+
+    def get_object(self, request: HttpRequest, *args, **kwargs) -> _FeedQuery:
+        return _FeedQuery(self.form, request)
+
+    def title(self, query: _FeedQuery) -> str:
+        return "Crisis Timeline"
+
+    def subtitle(self, query: _FeedQuery) -> str:
+        return _("Nieuwe gebeurtenissen op de tijdlijn, elk met bron.")
+
+    def link(self, query: _FeedQuery) -> str:
+        return reverse("event_list") + _query(_params(query.request)).rstrip("?")
+
+    def feed_url(self, query: _FeedQuery) -> str:
+        return query.request.get_full_path()
+
+    def items(self, query: _FeedQuery):
+        events = query.form.filter(Event.objects.published())
+        return events.order_by("-created", "-start", "-slug").with_details()[:FEED_SIZE]
+
+    def item_title(self, event: Event) -> str:
+        return f"{event.title} ({event.date_label(_lang())})"
+
+    def item_description(self, event: Event) -> str:
+        return _event_html(event, self._request.build_absolute_uri(event.get_absolute_url()))
+
+    def item_link(self, event: Event) -> str:
+        return event.get_absolute_url()
+
+    def item_pubdate(self, event: Event) -> dt.datetime:
+        return event.created
+
+    def item_updateddate(self, event: Event) -> dt.datetime:
+        return event.updated
+
+    def item_categories(self, event: Event) -> list[str]:
+        return [type_name(event.type)]
+
+    def get_feed(self, obj: _FeedQuery, request: HttpRequest):
+        self._request = request
+        return super().get_feed(obj, request)
+
+
+@require_GET
+def events_feed(request: HttpRequest) -> HttpResponse:
+    form = _valid_filter(request)
+    if isinstance(form, HttpResponse):
+        return form
+    response = EventFeed(form)(request)
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+# -- embed --------------------------------------------------------------------------------------
+
+
+def _framable_anywhere(view):
+    """Let any site put this view in an <iframe>: no X-Frame-Options, and the site's own
+    Content-Security-Policy with only `frame-ancestors` opened up. Every other view keeps
+    DENY and `frame-ancestors 'none'`."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # Read at request time, so the policy is always the site's current one plus this.
+        policy = {**settings.SECURE_CSP, "frame-ancestors": ["*"]}
+        return csp_override(policy)(view)(request, *args, **kwargs)
+
+    return xframe_options_exempt(wrapped)
+
+
+@_framable_anywhere
+@require_GET
+@cache_public_page
+def embed(request: HttpRequest) -> HttpResponse:
+    """A compact timeline for other sites to frame; links open the full site in a new tab."""
+    if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING:
+        return _bad_request([_("De zoekopdracht is te lang.")])
+    form = EventFilterForm(request.GET)
+    if form.machine_errors:
+        return _bad_request(
+            [f"{field}: {m}" for field, messages in form.machine_errors.items() for m in messages]
+        )
+    params = _params(request)
+    events = form.filter(Event.objects.published())
+    page, next_cursor = form.page(events)
+    ctx = {
+        "form": form,
+        "events": page,
+        "count": events.count(),
+        "full_url": _site_url(request, params),
+        "next_url": _query([*params, ("cursor", next_cursor.encode())]) if next_cursor else None,
+        # A mistyped filter is dropped and named, like on the full page.
+        "filter_errors": [
+            message
+            for field, messages in form.errors.items()
+            if field not in form.MACHINE_FIELDS
+            for message in messages
+        ],
+    }
+    return render(request, "timeline/embed.html", ctx)
+
+
+# -- actors as JSON -----------------------------------------------------------------------------
+
+
+def actor_as_json(actor: Actor, request: HttpRequest) -> dict:
+    return {
+        "slug": actor.slug,
+        "name": actor.name,
+        "kind": actor.kind,
+        "function": actor.function,
+        "affiliation": actor.affiliation.slug if actor.affiliation else None,
+        "aliases": [alias.name for alias in actor.aliases.all()],
+        "url": request.build_absolute_uri(actor.get_absolute_url()),
+        "event_count": actor.event_count,
+    }
+
+
+@require_GET
+def api_actors(request: HttpRequest) -> JsonResponse:
+    """Every actor with the number of published events it takes part in; `q` searches names
+    and aliases the way the actor filter does ("Poetin" finds Putin)."""
+    if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING:
+        return JsonResponse({"errors": {"query": [_("De zoekopdracht is te lang.")]}}, status=400)
+    try:
+        text = forms.CharField(required=False, max_length=MAX_Q_LENGTH).clean(
+            request.GET.get("q", "")
+        )
+    except forms.ValidationError as exc:
+        return JsonResponse({"errors": {"q": exc.messages}}, status=400)
+    actors = (
+        Actor.objects.select_related("affiliation")
+        .prefetch_related(Prefetch("aliases", queryset=Alias.objects.order_by("name")))
+        .annotate(
+            event_count=Count(
+                "participations__event",
+                filter=Q(participations__event__published=True),
+                distinct=True,
+            )
+        )
+        .order_by("name", "slug")
+    )
+    if text.strip():
+        ranked = [a.pk for a in matching_actors(text)]
+        found = actors.in_bulk(ranked)
+        actors = [found[pk] for pk in ranked if pk in found]
+    else:
+        actors = list(actors)
+    response = JsonResponse(
+        {"count": len(actors), "actors": [actor_as_json(a, request) for a in actors]},
+        json_dumps_params={"ensure_ascii": False},
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
