@@ -7,7 +7,8 @@ cached page is measured against.
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from timeline.urls import handler404, urlpatterns as site_urlpatterns  # noqa: F401
+from timeline.urls import handler404  # noqa: F401
+from timeline.urls import urlpatterns as site_urlpatterns
 
 
 def bare(request: HttpRequest) -> HttpResponse:

@@ -68,7 +68,7 @@ def _env(database_url: str, **extra: str) -> dict[str, str]:
 
 def _manage(env: dict[str, str], *args: str) -> str:
     done = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, check=False, text=True
     )
     if done.returncode:
         sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
@@ -165,7 +165,7 @@ def measure(repeats: int) -> dict:
 def _server_times(url: str, repeats: int) -> dict:
     done = subprocess.run(
         [PYTHON, __file__, "--measure", "--repeats", str(repeats)],
-        cwd=ROOT, env=_env(url), capture_output=True, text=True,
+        cwd=ROOT, env=_env(url), capture_output=True, check=False, text=True,
     )
     if done.returncode:
         sys.exit(f"measuring failed:\n{done.stdout}\n{done.stderr}")
@@ -179,7 +179,11 @@ def _wrk() -> str | None:
     found = shutil.which("wrk")
     if found is None and os.geteuid() == 0 and shutil.which("apt-get"):
         print("Installing wrk (apt-get install -y wrk) ...", flush=True)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], capture_output=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        if subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], env=env,
+                          capture_output=True, check=False).returncode:
+            subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, check=False)
+            subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], env=env, capture_output=True, check=False)
         found = shutil.which("wrk")
     return found
 
@@ -201,10 +205,12 @@ def _gunicorn(url: str, cache_url: str, static_root: Path) -> tuple[subprocess.P
         GUNICORN_ACCESSLOG="",  # no access log: it would measure the terminal
         STATIC_ROOT=str(static_root),
     )
+    log = static_root.parent / f"gunicorn-{port}.log"
     proc = subprocess.Popen(
         [str(Path(PYTHON).parent / "gunicorn"), "-c", "gunicorn.conf.py", "timeline.wsgi"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"),
     )
+    proc.log = log
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -212,7 +218,7 @@ def _gunicorn(url: str, cache_url: str, static_root: Path) -> tuple[subprocess.P
                 return proc, port
         except OSError:
             if proc.poll() is not None:
-                sys.exit("gunicorn did not start:\n" + proc.stderr.read().decode())
+                sys.exit("gunicorn did not start:\n" + log.read_text())
             time.sleep(0.2)
     proc.terminate()
     sys.exit("gunicorn did not answer within 30 s")
@@ -221,11 +227,12 @@ def _gunicorn(url: str, cache_url: str, static_root: Path) -> tuple[subprocess.P
 def _load(wrk: str, port: int, path: str) -> dict:
     url = f"http://127.0.0.1:{port}{path}"
     subprocess.run([wrk, "-t1", "-c2", "-d2s", "-H", "X-Forwarded-Proto: https", url],
-                   capture_output=True)  # warm-up: every worker fills its cache
+                   capture_output=True, check=False)  # warm-up: every worker fills its cache
     done = subprocess.run(
-        [wrk, "-t2", "-c8", f"-d{WRK_SECONDS}s", "--latency", "-H", "X-Forwarded-Proto: https",
-         url],
-        capture_output=True, text=True,
+        # A response slower than 10 s counts as a timeout error (gunicorn's own limit is 30 s).
+        [wrk, "-t2", "-c8", f"-d{WRK_SECONDS}s", "--timeout", "10s", "--latency",
+         "-H", "X-Forwarded-Proto: https", url],
+        capture_output=True, check=False, text=True,
     )
     text = done.stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
@@ -245,6 +252,8 @@ def _load(wrk: str, port: int, path: str) -> dict:
         "path": path,
         "requests_per_s": rps,
         "requests": total,
+        "non_2xx": int(non2xx.group(1)) if non2xx else 0,
+        "socket_errors": sum(map(int, socket_errors.groups())) if socket_errors else 0,
         "errors": (int(non2xx.group(1)) if non2xx else 0)
         + (sum(map(int, socket_errors.groups())) if socket_errors else 0),
         "latency_p50_ms": ms(p50),
@@ -288,27 +297,28 @@ def _workers(proc: subprocess.Popen) -> int:
 def _table(results: dict) -> list[str]:
     lines = []
     for backend, sizes in results["server_time"].items():
-        lines.append(f"\nServer time, page cache off — {backend}")
-        head = f"{'':22}" + "".join(f"{f'{n:,} events':>30}" for n in sizes)
-        lines.append(head)
-        lines.append(f"{'':22}" + "".join(f"{'median   p95  queries':>30}" for _ in sizes))
+        keys = list(sizes)
+        lines.append(f"\nServer time per request, page cache off (DummyCache) — {backend}")
+        lines.append(f"{'':22}" + "".join(f"{f'{int(n):,} events':>26}" for n in keys)
+                     + (f"{'ratio':>9}" if len(keys) > 1 else ""))
+        lines.append(f"{'':22}" + "".join(f"{'median     p95  SQL':>26}" for _ in keys))
         for name, _url, _h in CASES:
             row = f"{name:22}"
-            for n in sizes:
+            for n in keys:
                 c = sizes[n]["cases"][name]
-                row += f"{c['median_ms']:>15.1f} ms{c['p95_ms']:>7.1f}{c['queries']:>6}"
+                row += f"{c['median_ms']:>11.1f} ms{c['p95_ms']:>8.1f}{c['queries']:>5}"
+            if len(keys) > 1:
+                ratio = (sizes[keys[-1]]["cases"][name]["median_ms"]
+                         / sizes[keys[0]]["cases"][name]["median_ms"])
+                row += f"{ratio:>8.1f}×"
             lines.append(row)
-        if len(sizes) >= 2:
-            small, large = list(sizes)[0], list(sizes)[-1]
-            lines.append(f"{'ratio ' + large + '/' + small:22}" + "".join(
-                f"  {name.split(',')[0][:8]} {sizes[large]['cases'][name]['median_ms'] / sizes[small]['cases'][name]['median_ms']:.2f}×"
-                for name, _u, _h in CASES))
     if results.get("throughput"):
-        lines.append("\nThroughput under gunicorn (wrk -t2 -c8 -d10s, loopback, SQLite, 100,000 events)")
+        lines.append("\nThroughput under gunicorn (wrk -t2 -c8 -d10s --timeout 10s, loopback, SQLite, 100,000 events)")
         for label, r in results["throughput"].items():
             lines.append(
                 f"{label:22}{r['requests_per_s']:>10.1f} req/s   p50 {r['latency_p50_ms']} ms"
-                f"   p99 {r['latency_p99_ms']} ms   errors {r['errors']}   workers {r['workers']}"
+                f"   p99 {r['latency_p99_ms']} ms   errors {r['errors']} (non-2xx {r['non_2xx']},"
+                f" socket/timeout {r['socket_errors']})   workers {r['workers']}"
             )
     lines.append("\nTargets")
     for target in results["targets"]:
@@ -389,7 +399,7 @@ def main() -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print("\n".join(_table(results)))
-    print(f"\nGeneration: " + ", ".join(f"{k}: {v} s" for k, v in results["generate_seconds"].items()))
+    print("\nGeneration: " + ", ".join(f"{k}: {v} s" for k, v in results["generate_seconds"].items()))
     print(f"Load average before/after: {results['machine']['load_before']} / {results['machine']['load_after']}")
     print(f"Written to {RESULTS.relative_to(ROOT)}")
 

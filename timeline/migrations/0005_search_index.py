@@ -13,8 +13,10 @@ from django.db import migrations
 FORWARD = [
     # Needs a superuser or (PostgreSQL 13+) a database owner, since pg_trgm is a trusted extension.
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX IF NOT EXISTS event_search_trgm ON timeline_event "
-    "USING gin (search_text gin_trgm_ops)",
+    (
+        "CREATE INDEX IF NOT EXISTS event_search_trgm ON timeline_event "
+        "USING gin (search_text gin_trgm_ops)"
+    ),
 ]
 BACKWARD = ["DROP INDEX IF EXISTS event_search_trgm"]
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
@@ -114,7 +114,7 @@ QUOTES = ["“We blijven in gesprek, maar de toon is verhard”, aldus {a}.",
           "“Diplomatie heeft nog een kans”, zei {a} over {topic}."]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _bounds(edtf: str) -> tuple[dt.date, dt.date | None]:
     return dates.edtf_bounds(edtf)
 
@@ -244,9 +244,9 @@ class Command(BaseCommand):
                 summary = sentence.format(**parts)
                 summary = summary[0].upper() + summary[1:]
                 quote = quote_template.format(**parts)
-                # build_search_text reads the participants in the database's order, which for
-                # SQLite is the (event, actor, role) index: by actor. (Only the words matter to
-                # the search, not their order.)
+                # build_search_text reads the participants in the database's order: by actor
+                # on SQLite (its (event, actor, role) index), as inserted on PostgreSQL. Only the
+                # words matter to the search, not their order.
                 names = [t for a in sorted((first, second), key=lambda a: a.pk) for t in terms[a.pk]]
                 search = " ".join(
                     text
