@@ -194,3 +194,17 @@ def test_it_offers_every_export_of_the_current_view(page: Page, live_seed):
         response = page.request.get(href)
         assert response.status == 200, href
         assert CALL in response.text() or "Telefoongesprek" in response.text() or "Poetin" in response.text()
+
+
+def test_it_narrows_to_a_day_from_the_overview_strip(page: Page, live_seed):
+    page.goto(live_seed.url + "/")
+    page.evaluate("window.__marker = 1")
+    bar = page.get_by_role("link", name=re.compile(r"^woensdag 26 januari 2022: \d+ gebeurtenis"))
+    bar.click()
+    expect(page).to_have_url(re.compile(r"from=2022-01-26&to=2022-01-26"))
+    expect(page.locator(".result-count")).to_contain_text("woensdag 26 januari 2022")
+    ids = _card_ids(page)
+    assert {"navo-brief-aan-kremlin-2022-01-26", "vs-brief-aan-kremlin-2022-01-26"} <= set(ids)
+    assert CALL not in ids
+    expect(page.locator(".bar.is-current")).to_have_count(1)
+    assert page.evaluate("window.__marker") == 1
