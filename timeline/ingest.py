@@ -1072,7 +1072,7 @@ def save_proposals(
             if timeline is not None:
                 event.timelines.add(timeline)
             _save_citation(event, source, proposal.sentence.text, event._change_reason)
-            _save_cast(event, proposal.actors, event._change_reason)
+            event.set_participants(proposal.actors, event._change_reason)
             (refreshed if proposal.event is not None else created_events).append(event)
     return SaveReport(source, created, changes, created_events, refreshed)
 
@@ -1086,21 +1086,6 @@ def _save_citation(event: Event, source: Source, quote: str, reason: str) -> Non
     citation.quote = quote
     citation._change_reason = reason
     citation.save()
-
-
-def _save_cast(event: Event, cast: list[tuple[Actor, str]], reason: str) -> None:
-    wanted = {(actor.pk, role) for actor, role in cast}
-    for participation in event.participations.all():
-        if (participation.actor_id, participation.role) not in wanted:
-            participation._change_reason = reason
-            participation.delete()
-    have = set(event.participations.values_list("actor_id", "role"))
-    for actor, role in cast:
-        if (actor.pk, role) not in have:
-            participation = Participation(event=event, actor=actor, role=role)
-            participation._change_reason = reason
-            participation.save()
-            have.add((actor.pk, role))
 
 
 def _save_source(

@@ -341,6 +341,21 @@ class Event(models.Model):
         parts.extend(citation.quote for citation in self.citations.all())
         return normalize(" ".join(parts))
 
+    def set_participants(self, cast: list[tuple[Actor, str]], reason: str = "") -> None:
+        """Make the event's (actor, role) pairs exactly `cast`, each change with a history reason."""
+        wanted = {(actor.pk, role) for actor, role in cast}
+        for participation in self.participations.all():
+            if (participation.actor_id, participation.role) not in wanted:
+                participation._change_reason = reason
+                participation.delete()
+        have = set(self.participations.values_list("actor_id", "role"))
+        for actor, role in cast:
+            if (actor.pk, role) not in have:
+                participation = Participation(event=self, actor=actor, role=role)
+                participation._change_reason = reason
+                participation.save()
+                have.add((actor.pk, role))
+
     def refresh_search_text(self) -> None:
         text = self.build_search_text()
         if text != self.search_text:

@@ -592,26 +592,12 @@ class EventResource(resources.ModelResource):
         reason = getattr(instance, "_change_reason", "")
         wanted = getattr(instance, "_import_participations", None)
         if wanted is not None:
-            self._set_participations(instance, wanted, reason)
+            instance.set_participants(wanted, reason)
         citations = getattr(instance, "_import_citations", None)
         if citations is not None:
             self._set_citations(instance, citations, reason)
         # The diff shown before confirming reads the event again, not a stale prefetch.
         instance._prefetched_objects_cache = {}
-
-    @staticmethod
-    def _set_participations(event: Event, wanted: list[tuple[Actor, str]], reason: str) -> None:
-        keep = {(actor.pk, role) for actor, role in wanted}
-        for participation in event.participations.all():
-            if (participation.actor_id, participation.role) not in keep:
-                participation._change_reason = reason
-                participation.delete()
-        have = set(event.participations.values_list("actor_id", "role"))
-        for actor, role in wanted:
-            if (actor.pk, role) not in have:
-                participation = Participation(event=event, actor=actor, role=role)
-                participation._change_reason = reason
-                participation.save()
 
     @staticmethod
     def _set_citations(event: Event, wanted: list[tuple[Source, int, str]], reason: str) -> None:

@@ -18,25 +18,21 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET
-from django.utils.translation import get_language, gettext as _, ngettext
+from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.vary import vary_on_headers
 
 from timeline import dates
 from timeline.cache import cache_public_page
 from timeline.forms import EventFilterForm, matching_actors
-from timeline.templatetags.timeline_tags import type_name
+from timeline.templatetags.timeline_tags import reader_language, type_name
 from timeline.models import Actor, Event, EventType, Participation
 
 # Room for a long (refused-inline) search, but a megabyte is turned away before any work.
 MAX_QUERY_STRING = 16_384
 
 
-def _lang() -> str:
-    return "en" if (get_language() or "nl").startswith("en") else "nl"
-
-
 def _label(edtf: str) -> str:
-    return dates.label(edtf, lang=_lang())
+    return dates.label(edtf, lang=reader_language())
 
 
 # -- query-string helpers --------------------------------------------------------------------
@@ -269,7 +265,7 @@ def _group_by_day(events: list[Event]) -> list[Group]:
     def heading(event: Event) -> str:
         if event.end == event.start:
             return _label(event.start.isoformat())
-        return event.date_label(_lang())
+        return event.date_label(reader_language())
 
     return [Group(label, list(items)) for label, items in groupby(events, key=heading)]
 
@@ -293,7 +289,7 @@ def _timeline_context(request: HttpRequest, form: EventFilterForm) -> dict:
         "desc_url": _query([*_without(params, "order"), ("order", "desc")]),
         "asc_url": _query(_without(params, "order")),
         "range_label": _range_label(form),
-        "who_matches": form.who_matches(),
+        "who_matches": form.who_matches,
         "share": _share_links(request, params),
         **_facets(form, params),
         **_overview(events, form, params),
