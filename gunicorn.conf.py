@@ -45,3 +45,26 @@ def on_starting(server) -> None:
             server.cfg.workers - 1,
             settings.PAGE_CACHE_SECONDS,
         )
+
+
+def post_worker_init(worker) -> None:
+    """Build the worker's in-memory event index (timeline/index.py) before readers need it.
+
+    In a thread, so that a very large timeline cannot hold the worker past its start-up
+    timeout; a request that arrives meanwhile waits for the same build instead of starting one.
+    """
+    import threading
+
+    def build() -> None:
+        from django.db import connections
+
+        from timeline import index
+
+        try:
+            index.current()
+        except Exception:
+            worker.log.exception("Could not build the event index; the first request will try")
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    threading.Thread(target=build, name="event-index", daemon=True).start()

@@ -7,7 +7,9 @@
    Then, with the page cache DISABLED (DummyCache), Django's test client times the median and
    95th percentile of: the full page `/`, the htmx partial (HX-Request, HX-Target: results)
    without and with filters (actor + date range + text), and `/api/events.json`; and counts the
-   SQL queries of each request.
+   SQL queries of each request. These are steady-state figures: the timeline answers from an
+   in-memory index of the events (timeline/index.py), which the first request after a change
+   rebuilds; that request's time and the memory the index takes are printed beside them.
 2. Throughput. gunicorn (gunicorn.conf.py, DEBUG off) serves the 100,000-event SQLite database
    and `wrk -t2 -c8 -d10s` (Debian's wrk; installed with apt-get when missing and run as root)
    loads, over loopback: a cached page (local-memory page cache), the same page uncached
@@ -24,6 +26,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import secrets
 import shutil
 import socket
@@ -135,11 +138,28 @@ def measure(repeats: int) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
-    from timeline.models import Event
+    from timeline.models import DataVersion, Event
 
     setup_test_environment()  # 'testserver' allowed; nothing else changes
     client = Client()
     out = {"events": Event.objects.count(), "cases": {}}
+    # The first request of a process builds the in-memory event index (timeline/index.py), and
+    # so does the first after any change: an editor's save renews the data version.
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rebuilds = []
+    for _ in range(5):
+        DataVersion.bump()
+        began = time.perf_counter()
+        assert client.get("/", secure=True).status_code == 200
+        rebuilds.append((time.perf_counter() - began) * 1000)
+    out["first_request_after_a_change"] = {
+        "median_ms": round(statistics.median(rebuilds), 1),
+        "max_ms": round(max(rebuilds), 1),
+    }
+    out["max_rss_mb"] = {
+        "before": round(rss_before / 1024, 1),
+        "with_index": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
     for name, url, headers in CASES:
         for _ in range(3):  # warm-up: connection, templates, OS caches
             response = client.get(url, headers=headers, secure=True)
@@ -312,6 +332,14 @@ def _table(results: dict) -> list[str]:
                          / sizes[keys[0]]["cases"][name]["median_ms"])
                 row += f"{ratio:>8.1f}×"
             lines.append(row)
+        for n in keys:
+            after = sizes[n]["first_request_after_a_change"]
+            rss = sizes[n]["max_rss_mb"]
+            lines.append(
+                f"{int(n):>7,} events: first request after a change (index rebuild) median "
+                f"{after['median_ms']:.0f} ms, max {after['max_ms']:.0f} ms; process peak memory "
+                f"{rss['before']:.0f} MB before the index, {rss['with_index']:.0f} MB with it"
+            )
     if results.get("throughput"):
         lines.append("\nThroughput under gunicorn (wrk -t2 -c8 -d10s --timeout 10s, loopback, SQLite, 100,000 events)")
         for label, r in results["throughput"].items():

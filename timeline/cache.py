@@ -93,7 +93,17 @@ def connect_signals() -> None:
 def _on_change(sender, **kwargs) -> None:
     if kwargs.get("action", "post_").startswith("pre_"):
         return  # m2m_changed: only after the change
-    _invalidate_now_and_on_commit(**kwargs)
+    data_changed(kwargs.get("using"))
+
+
+def data_changed(using: str | None = None) -> None:
+    """What public pages show has changed (or is changing, in the current transaction)."""
+    from timeline.models import DataVersion
+
+    # In the same transaction as the change, so the new token and the new data commit together
+    # (the in-memory index of timeline.index rebuilds on the new token).
+    DataVersion.bump(using)
+    _invalidate_now_and_on_commit(using=using)
 
 
 def _key(request: HttpRequest, token: str) -> str:

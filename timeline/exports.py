@@ -54,7 +54,7 @@ from timeline.forms import MAX_Q_LENGTH, EventFilterForm, matching_actors
 from timeline.models import Actor, Alias, Event
 from timeline.resources import EventResource
 from timeline.templatetags.timeline_tags import type_name
-from timeline.views import MAX_QUERY_STRING, _params, _query
+from timeline.views import MAX_QUERY_STRING, _params, _query, select_page
 
 # TimelineJS itself slows badly beyond a few hundred slides; this bounds the work per request.
 MAX_EXPORT = 5_000
@@ -408,12 +408,11 @@ def embed(request: HttpRequest) -> HttpResponse:
             [f"{field}: {m}" for field, messages in form.machine_errors.items() for m in messages]
         )
     params = _params(request)
-    events = form.filter(Event.objects.published())
-    page, next_cursor = form.page(events)
+    selection, page, next_cursor = select_page(form)
     ctx = {
         "form": form,
         "events": page,
-        "count": events.count(),
+        "count": selection.count,
         "full_url": _site_url(request, params),
         "next_url": _query([*params, ("cursor", next_cursor.encode())]) if next_cursor else None,
         # A mistyped filter is dropped and named, like on the full page.

@@ -8,6 +8,7 @@ run on plain indexed date columns.
 from __future__ import annotations
 
 import unicodedata
+import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -452,3 +453,30 @@ class Citation(models.Model):
         return (self.event.slug, self.source.slug, self.position)
 
     natural_key.dependencies = ["timeline.event", "timeline.source"]
+
+
+class DataVersion(models.Model):
+    """One row whose token changes with every change to what the public timeline shows.
+
+    The token is replaced inside the same transaction as the change (see `timeline.cache`), so
+    a process that reads the token and then the data never holds newer data under an older
+    token's name than it should: the in-memory index of `timeline.index` is rebuilt whenever
+    the token it was built under is no longer the current one.
+    """
+
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return self.token
+
+    @classmethod
+    def current(cls, using: str | None = None) -> str | None:
+        return cls.objects.using(using).filter(pk=1).values_list("token", flat=True).first()
+
+    @classmethod
+    def bump(cls, using: str | None = None) -> None:
+        token = uuid.uuid4().hex
+        if not cls.objects.using(using).filter(pk=1).update(token=token):
+            # The row is gone (a test database flush): put it back; a concurrent writer that
+            # got there first has set a fresh token as well.
+            cls.objects.using(using).bulk_create([cls(pk=1, token=token)], ignore_conflicts=True)

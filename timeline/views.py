@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from django.db.models import Count
-from django.db.models.functions import Coalesce
 from django.conf import settings
 from django.http import (
     HttpRequest,
@@ -21,11 +20,11 @@ from django.views.decorators.http import require_GET
 from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.vary import vary_on_headers
 
-from timeline import dates
+from timeline import dates, index
 from timeline.cache import cache_public_page
-from timeline.forms import EventFilterForm, matching_actors
+from timeline.forms import Cursor, EventFilterForm, matching_actors
 from timeline.templatetags.timeline_tags import reader_language, type_name
-from timeline.models import Actor, Event, EventType, Participation
+from timeline.models import Actor, Event
 
 # Room for a long (refused-inline) search, but a megabyte is turned away before any work.
 MAX_QUERY_STRING = 16_384
@@ -101,72 +100,47 @@ class Group:
 # -- the timeline ------------------------------------------------------------------------------
 
 
-def _facets(form: EventFilterForm, params) -> dict:
-    """Counts per option, each facet counted with every *other* filter applied."""
-    published = Event.objects.published()
+def _facets(form: EventFilterForm, selection: index.Selection, params) -> dict:
+    """Options with counts, each facet counted with every *other* filter applied."""
+    actors = selection.index.actors
     selected_actors = {a.slug for a in form.actors}
-    actor_counts = (
-        Participation.objects.filter(event__in=form.filter(published, skip="actor").values("pk"))
-        .values("actor__slug", "actor__name")
-        .annotate(n=Count("event", distinct=True))
-        .order_by("-n", "actor__name")
-    )
-    actors = [
-        Option(
-            row["actor__slug"],
-            row["actor__name"],
-            row["n"],
-            row["actor__slug"] in selected_actors,
-            _toggle(params, "actor", row["actor__slug"]),
-        )
-        for row in actor_counts[:25]
+    top = sorted(selection.actor_counts().items(), key=lambda kv: (-kv[1], actors[kv[0]].name))[:25]
+    options = [
+        Option(a.slug, a.name, n, a.slug in selected_actors, _toggle(params, "actor", a.slug))
+        for a, n in ((actors[pk], n) for pk, n in top)
     ]
-    listed = {o.value for o in actors}
-    actors += [
+    listed = {o.value for o in options}
+    options += [
         Option(a.slug, a.name, 0, True, _toggle(params, "actor", a.slug))
         for a in form.actors
         if a.slug not in listed
     ]
-
-    # "Everyone affiliated with": an actor's own events plus those of its members, counted
-    # in one query by folding each participant into its affiliation.
-    bloc_counts = dict(
-        Participation.objects.filter(
-            event__in=form.filter(published, skip="affiliation").values("pk")
-        )
-        .annotate(bloc=Coalesce("actor__affiliation_id", "actor_id"))
-        .values_list("bloc")
-        .annotate(n=Count("event", distinct=True))
-    )
+    # "Everyone affiliated with": the states and organisations that have members.
     selected_blocs = {a.slug for a in form.affiliations}
-    blocs = [
+    bloc_counts = selection.bloc_counts()
+    blocs = sorted({a.affiliation_id for a in actors.values() if a.affiliation_id})
+    bloc_options = [
         Option(a.slug, a.name, bloc_counts.get(a.pk, 0), a.slug in selected_blocs,
                _toggle(params, "affiliation", a.slug))
-        for a in Actor.objects.filter(members__isnull=False).distinct().order_by("name")
+        for a in sorted((actors[pk] for pk in blocs), key=lambda a: a.name)
     ]
-
-    type_counts = dict(
-        form.filter(published, skip="type").values_list("type").annotate(n=Count("pk"))
-    )
     selected_types = {t.slug for t in form.types}
+    type_counts = selection.type_counts()
     types = [
         Option(t.slug, type_name(t), type_counts.get(t.pk, 0), t.slug in selected_types,
                _toggle(params, "type", t.slug))
-        for t in EventType.objects.all()
+        for t in selection.index.types
     ]
-
-    status_counts = dict(
-        form.filter(published, skip="status").values_list("status").annotate(n=Count("pk"))
-    )
     selected_status = set(form.value.get("status", []))
+    status_counts = selection.status_counts()
     statuses = [
         Option(value, label, status_counts.get(value, 0), value in selected_status,
                _toggle(params, "status", value))
         for value, label in Event.Status.choices
     ]
     return {
-        "actor_options": actors,
-        "bloc_options": blocs,
+        "actor_options": options,
+        "bloc_options": bloc_options,
         "type_options": types,
         "status_options": statuses,
     }
@@ -210,9 +184,8 @@ def _bucket(day: dt.date, unit: str) -> tuple[dt.date, dt.date]:
     return first, next_month - dt.timedelta(days=1)
 
 
-def _overview(events, form: EventFilterForm, params) -> dict:
+def _overview(per_day: list[tuple[dt.date, int]], form: EventFilterForm, params) -> dict:
     """Bars with the number of events per day, week or month, as the span of the result asks."""
-    per_day = list(events.order_by().values_list("start").annotate(n=Count("pk")))
     if not per_day:
         return {"bars": [], "unit": "day"}
     first = min(day for day, _ in per_day)
@@ -270,17 +243,27 @@ def _group_by_day(events: list[Event]) -> list[Group]:
     return [Group(label, list(items)) for label, items in groupby(events, key=heading)]
 
 
+def select_page(form: EventFilterForm) -> tuple[index.Selection, list[Event], Cursor | None]:
+    """What a valid filter form selects, and the page of it that the cursor asks for: the
+    events with all they show, in timeline order, and the cursor of the next page."""
+    selection = index.current().select(form.criteria)
+    pks, next_cursor = selection.page(
+        form.value.get("cursor"), descending=form.descending, size=form.PAGE_SIZE
+    )
+    found = Event.objects.with_details().in_bulk(pks)
+    return selection, [found[pk] for pk in pks if pk in found], next_cursor
+
+
 def _timeline_context(request: HttpRequest, form: EventFilterForm) -> dict:
     params = _params(request)
-    events = form.filter(Event.objects.published())
-    page, next_cursor = form.page(events)
+    selection, page, next_cursor = select_page(form)
     next_url = (
         _query([*params, ("cursor", next_cursor.encode())]) if next_cursor is not None else None
     )
     return {
         "form": form,
         "groups": _group_by_day(page),
-        "count": events.count(),
+        "count": selection.count,
         "next_url": next_url,
         "is_later_page": bool(form.value.get("cursor")),
         "first_page_url": _query(params),
@@ -291,8 +274,8 @@ def _timeline_context(request: HttpRequest, form: EventFilterForm) -> dict:
         "range_label": _range_label(form),
         "who_matches": form.who_matches,
         "share": _share_links(request, params),
-        **_facets(form, params),
-        **_overview(events, form, params),
+        **_facets(form, selection, params),
+        **_overview(selection.days(), form, params),
     }
 
 
@@ -452,8 +435,7 @@ def api_events(request: HttpRequest) -> JsonResponse:
     if form.errors:
         errors = {("from" if k == "from_" else k): v for k, v in form.errors.items()}
         return JsonResponse({"errors": errors}, status=400)
-    events = form.filter(Event.objects.published())
-    page, next_cursor = form.page(events)
+    selection, page, next_cursor = select_page(form)
     next_url = None
     if next_cursor is not None:
         next_url = request.build_absolute_uri(
@@ -461,7 +443,7 @@ def api_events(request: HttpRequest) -> JsonResponse:
         )
     return JsonResponse(
         {
-            "count": events.count(),
+            "count": selection.count,
             "events": [event_as_json(e, request) for e in page],
             "next": next_url,
         },

@@ -53,6 +53,8 @@ class Command(BaseCommand):
             "dumpdata",
             *LABELS,
             natural_foreign=True,
+            # The data version is the running processes' business, not part of the data.
+            exclude=["timeline.dataversion"],
             indent=2,
             database=database,
             output=str(path),

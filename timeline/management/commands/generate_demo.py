@@ -13,7 +13,7 @@ skips `save()` and the signals, so what they would derive is computed here the s
 and `end` with `timeline.dates.edtf_bounds`, `search_text` with `timeline.models.normalize` over
 the same parts in the same order as `Event.build_search_text`. No audit history is written for
 demo rows (django-simple-history records saves, and a generated row was never edited), and the
-page cache is invalidated once at the end.
+page cache and the data version are renewed once at the end.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
 from timeline import dates
-from timeline.cache import invalidate
+from timeline.cache import data_changed
 from timeline.models import (
     Actor,
     Alias,
@@ -155,7 +155,7 @@ class Command(BaseCommand):
         # them the planner guesses table sizes and may pick a scan over an index.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-        invalidate()
+        data_changed()
         self._say(f"Done: {events} demo events in {time.monotonic() - began:.1f} s.")
 
     def _say(self, text: str) -> None:

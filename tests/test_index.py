@@ -1,0 +1,203 @@
+"""The in-memory event index gives exactly the answers of the SQL filter, and is never stale."""
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import F, Q
+from django.db.models.functions import Collate
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from timeline import index
+from timeline.forms import Criteria, Cursor
+from timeline.models import Actor, DataVersion, Event, EventType, Participation
+
+STATUSES = [value for value, _label in Event.Status.choices]
+
+
+@pytest.fixture
+def crisis(seed):
+    """The seed and 300 demo events: drafts, open ends, blocs with members, many words."""
+    call_command("generate_demo", "--events", "300", "--seed", "3", verbosity=0)
+    # One actor in two roles of one event still counts that event once.
+    event = Event.objects.published().first()
+    participation = event.participations.first()
+    other_role = "mentioned" if participation.role != "mentioned" else "subject"
+    Participation.objects.create(event=event, actor=participation.actor, role=other_role)
+
+
+# -- what SQL says -------------------------------------------------------------------------------
+
+
+def _sql_order(events):
+    # Timeline order with byte-wise slug comparison, whatever the database's default collation.
+    collation = "C" if connection.vendor == "postgresql" else "BINARY"
+    return events.order_by("start", Collate("slug", collation))
+
+
+def _sql_answer(c: Criteria) -> dict:
+    published = Event.objects.published()
+    matching = c.apply(published)
+
+    def actors_of(skip: str) -> Counter:
+        pairs = Participation.objects.filter(event__in=c.apply(published, skip=skip).values("pk"))
+        return Counter(actor for _event, actor in set(pairs.values_list("event_id", "actor_id")))
+
+    without_bloc = c.apply(published, skip="affiliation")
+    blocs = {}
+    for bloc in Actor.objects.all():
+        n = without_bloc.filter(
+            Q(participations__actor=bloc) | Q(participations__actor__affiliation=bloc)
+        ).distinct().count()
+        if n:
+            blocs[bloc.pk] = n
+    return {
+        "count": matching.count(),
+        "order": list(_sql_order(matching).values_list("pk", flat=True)),
+        "actors": dict(actors_of("actor")),
+        "blocs": blocs,
+        "types": dict(Counter(c.apply(published, skip="type").values_list("type_id", flat=True))),
+        "statuses": dict(Counter(c.apply(published, skip="status").values_list("status", flat=True))),
+        "days": sorted(Counter(matching.values_list("start", flat=True)).items()),
+    }
+
+
+def _index_answer(c: Criteria) -> dict:
+    selection = index.current().select(c)
+    order = []
+    cursor = None
+    while True:  # every page, in small pages, so that cursors are crossed many times
+        pks, cursor = selection.page(cursor, descending=False, size=7)
+        order += pks
+        if cursor is None:
+            break
+    return {
+        "count": selection.count,
+        "order": order,
+        "actors": selection.actor_counts(),
+        "blocs": selection.bloc_counts(),
+        "types": selection.type_counts(),
+        "statuses": selection.status_counts(),
+        "days": selection.days(),
+    }
+
+
+# -- the same answers ---------------------------------------------------------------------------
+
+
+@st.composite
+def criteria(draw) -> Criteria:
+    actors = list(Actor.objects.order_by("pk").values_list("pk", flat=True))
+    blocs = list(Actor.objects.filter(members__isnull=False).distinct().values_list("pk", flat=True))
+    types = list(EventType.objects.order_by("pk").values_list("pk", flat=True))
+    words = sorted({w for text in Event.objects.values_list("search_text", flat=True) for w in text.split()})
+    word = st.sampled_from(words)
+    term = st.one_of(
+        word,
+        word.map(lambda w: w[1:4] or w),  # inside a word: "iplo" finds "diplomaat"
+        st.sampled_from(["a", "poetin", "putin", "zzz-nergens", "v.s.", "é"]),
+    )
+    # Days events begin and end on, where an off-by-one would show, and any day around them.
+    edges = sorted({d for pair in Event.objects.values_list("start", "end") for d in pair if d})
+    day = st.one_of(st.sampled_from(edges), st.dates(dt.date(2021, 9, 1), dt.date(2024, 2, 1)))
+    since, until = draw(st.one_of(st.none(), day)), draw(st.one_of(st.none(), day))
+    return Criteria(
+        actors=tuple(draw(st.lists(st.sampled_from(actors), max_size=3, unique=True))),
+        blocs=tuple(draw(st.lists(st.sampled_from([*blocs, *actors[:3]]), max_size=2, unique=True))),
+        types=tuple(draw(st.lists(st.sampled_from(types), max_size=2, unique=True))),
+        statuses=tuple(draw(st.lists(st.sampled_from(STATUSES), max_size=2, unique=True))),
+        since=since,
+        until=until,
+        terms=tuple(draw(st.lists(term, max_size=2))),
+    )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_it_answers_every_filter_as_the_database_does(crisis, data):
+    c = data.draw(criteria())
+    assert _index_answer(c) == _sql_answer(c)
+
+
+def test_it_answers_the_unfiltered_view_as_the_database_does(crisis):
+    everything = Criteria((), (), (), (), None, None, ())
+    answer = _index_answer(everything)
+    assert answer == _sql_answer(everything)
+    assert answer["count"] == Event.objects.published().count() > 300
+
+
+def test_it_pages_newest_first_from_any_cursor(crisis):
+    c = Criteria((), (), (), ("occurred",), dt.date(2022, 1, 1), None, ())
+    expected = list(_sql_order(c.apply(Event.objects.published())).values_list("pk", flat=True))
+    expected.reverse()
+    selection = index.current().select(c)
+    got, cursor = [], None
+    while True:
+        pks, cursor = selection.page(cursor, descending=True, size=11)
+        got += pks
+        if cursor is None:
+            break
+    assert got == expected
+    # A cursor from a URL that names no event still finds its place in the order.
+    middle = Event.objects.get(pk=expected[len(expected) // 2])
+    between = Cursor(middle.start, middle.slug + "-")
+    pks, _next = selection.page(between, descending=True, size=3)
+    assert pks == expected[len(expected) // 2 : len(expected) // 2 + 3]
+
+
+# -- never stale ---------------------------------------------------------------------------------
+
+
+def _slugs(client, query: str) -> list[str]:
+    return [e["slug"] for e in client.get(f"/api/events.json?{query}").json()["events"]]
+
+
+def test_a_change_shows_on_the_next_request(client, seed):
+    assert _slugs(client, "q=zeppelin") == []
+    event = Event.objects.get(slug="lavrov-persconferentie-2022-01-28")
+    event.summary += " Over een zeppelin."
+    event.save()
+    assert _slugs(client, "q=zeppelin") == ["lavrov-persconferentie-2022-01-28"]
+
+    event.published = False
+    event.save()
+    assert _slugs(client, "q=zeppelin") == []
+
+
+def test_a_new_participant_or_alias_shows_on_the_next_request(client, seed):
+    macron = Actor.objects.get(slug="macron")
+    before = set(_slugs(client, "actor=macron"))
+    event = Event.objects.published().exclude(participations__actor=macron).first()
+    Participation.objects.create(event=event, actor=macron, role="speaker")
+    assert set(_slugs(client, "actor=macron")) == before | {event.slug}
+
+    macron.aliases.create(name="Jupiter")
+    assert set(_slugs(client, "q=jupiter")) == before | {event.slug}
+
+
+def test_a_deleted_event_is_gone_on_the_next_request(client, seed):
+    html = client.get("/").content.decode()
+    assert "lavrov-persconferentie-2022-01-28" in html
+    Event.objects.get(slug="lavrov-persconferentie-2022-01-28").delete()
+    assert "lavrov-persconferentie-2022-01-28" not in client.get("/").content.decode()
+    assert client.get("/api/events.json").json()["count"] == Event.objects.published().count()
+
+
+def test_every_change_renews_the_data_version_and_reading_does_not(client, seed):
+    token = DataVersion.current()
+    client.get("/")
+    client.get("/api/events.json?q=poetin")
+    assert DataVersion.current() == token
+    EventType.objects.filter(slug="phone-call").update(name=F("name"))  # no signal: no change
+    assert DataVersion.current() == token
+    EventType.objects.get(slug="phone-call").save()
+    assert DataVersion.current() != token
+
+
+def test_the_index_is_rebuilt_only_when_the_data_changed(client, seed):
+    first = index.current()
+    assert index.current() is first
+    Actor.objects.get(slug="macron").save()
+    assert index.current() is not first
