@@ -47,24 +47,24 @@ def on_starting(server) -> None:
         )
 
 
-def post_worker_init(worker) -> None:
-    """Build the worker's in-memory event index (timeline/index.py) before readers need it.
+def when_ready(server) -> None:
+    """Build the in-memory event index (timeline/index.py) once, before the workers fork.
 
-    In a thread, so that a very large timeline cannot hold the worker past its start-up
-    timeout; a request that arrives meanwhile waits for the same build instead of starting one.
+    Every worker then starts with it (the arrays are shared, copy-on-write) instead of each
+    building its own while the first readers wait; after an edit each worker rebuilds its own
+    on its next request.
     """
-    import threading
+    from django.conf import settings
 
-    def build() -> None:
-        from django.db import connections
+    if not settings.configured:  # preload_app switched off: nothing loaded yet
+        return
+    from django.db import connections
 
-        from timeline import index
+    from timeline import index
 
-        try:
-            index.current()
-        except Exception:
-            worker.log.exception("Could not build the event index; the first request will try")
-        finally:
-            connections.close_all()  # this thread's own connection
-
-    threading.Thread(target=build, name="event-index", daemon=True).start()
+    try:
+        index.current()
+    except Exception:
+        server.log.exception("Could not build the event index; each worker will on its first request")
+    finally:
+        connections.close_all()  # no connection may be shared with the forked workers

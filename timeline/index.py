@@ -37,6 +37,8 @@ from itertools import chain
 
 import numpy as np
 from django.db import connections
+from django.db.models import CharField
+from django.db.models.functions import Cast
 
 from timeline.forms import Criteria, Cursor
 from timeline.models import Actor, DataVersion, Event, EventType, Participation
@@ -47,16 +49,25 @@ STATUSES = [value for value, _label in Event.Status.choices]
 
 
 class EventIndex:
+    """The published events as columns in timeline order, built under one data version token."""
+
     def __init__(self, token: str | None) -> None:
         self.token = token
-        # Raw rows (no per-value conversion in Python), all events in table order (which a
-        # database reads fastest), then only the published ones in timeline order.
-        rows = _rows(Event.objects.order_by().values_list(
-            "pk", "slug", "start", "end", "type_id", "status", "search_text", "published"
-        ))
-        rows = [r for r in rows if r[7]]
+        # Rows as the driver returns them (the ORM's per-value conversion costs more than the
+        # read), every event in table order, which a database reads fastest; then the published
+        # ones in timeline order. The search texts, the bulk, are read after, a batch at a time.
+        rows = [
+            r
+            for r in _rows(
+                Event.objects.order_by()
+                # As text: NumPy reads ISO dates faster than the driver makes date objects.
+                .annotate(start_text=Cast("start", CharField()), end_text=Cast("end", CharField()))
+                .values_list("pk", "slug", "start_text", "end_text", "type_id", "status", "published")
+            )
+            if r[6]
+        ]
         # (start, slug) order: an ISO date has a fixed width, so "date + slug" sorts the same.
-        rows.sort(key=lambda r: str(r[2]) + r[1])
+        rows.sort(key=lambda r: r[2] + r[1])
         n = len(rows)
         self.size = n
         self.pks = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
@@ -67,6 +78,8 @@ class EventIndex:
         self.type = np.searchsorted(self.type_pks, np.fromiter((r[4] for r in rows), np.int64, n))
         code = {status: i for i, status in enumerate(STATUSES)}
         self.status = np.fromiter(map(code.__getitem__, (r[5] for r in rows)), np.int8, n)
+        del rows
+        self._by_pk = np.argsort(self.pks)
 
         # What the facets name: every actor and type (a change to one renews the token too).
         self.actors = Actor.objects.in_bulk()
@@ -78,9 +91,7 @@ class EventIndex:
             chain.from_iterable(_rows(Participation.objects.order_by().values_list("event_id", "actor_id"))),
             dtype=np.int64,
         ).reshape(-1, 2)
-        by_pk = np.argsort(self.pks)
-        pos = by_pk[np.minimum(np.searchsorted(self.pks, parts[:, 0], sorter=by_pk), max(n - 1, 0))]
-        published = self.pks[pos] == parts[:, 0] if n else np.zeros(len(parts), dtype=bool)
+        pos, published = self._positions(parts[:, 0])
         pos, parts = pos[published], parts[published]
         actor = np.searchsorted(self.actor_pks, parts[:, 1])
         self.pa_pos, self.pa_actor = self._pairs(pos, actor)
@@ -96,17 +107,29 @@ class EventIndex:
         )
 
         # Words of the search text, and the positions of the events containing each: every
-        # word occurrence as the key word-id * n + position, whose sorted distinct values are
-        # the postings of word 0, then word 1, ... each in position order.
-        words = list(map(str.split, (r[6] for r in rows)))
-        flat = list(chain.from_iterable(words))
-        self.word_ids = {w: i for i, w in enumerate(dict.fromkeys(flat))}
-        word_of = np.fromiter(map(self.word_ids.__getitem__, flat), dtype=np.int64, count=len(flat))
-        position = np.repeat(np.arange(n, dtype=np.int64), list(map(len, words)))
-        keys = _distinct(word_of * max(n, 1) + position)
+        # (word, event) as the key word-id * n + position; sorted, these are the postings of
+        # word 0, then word 1, ..., each in position order.
+        self.word_ids = _Numbering()
+        keys = []
+        texts = _batches(Event.objects.order_by().values_list("pk", "search_text"))
+        for batch in texts:
+            pos, published = self._positions(np.fromiter((r[0] for r in batch), np.int64, len(batch)))
+            words = [r[1].split() for r, keep in zip(batch, published) if keep]
+            word_of = np.fromiter(map(self.word_ids.__getitem__, chain.from_iterable(words)), np.int64)
+            keys.append(word_of * max(n, 1) + np.repeat(pos[published], list(map(len, words))))
+        # Distinct: a word twice in one event is one posting.
+        keys = _distinct(np.concatenate(keys)) if keys else np.empty(0, dtype=np.int64)
         self.postings = (keys % max(n, 1)).astype(np.int32)
         self.posting_bounds = np.searchsorted(keys // max(n, 1), np.arange(len(self.word_ids) + 1))
         self.vocabulary = "\n" + "\n".join(self.word_ids) + "\n"
+
+    def _positions(self, pks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The positions of events by primary key, and which of them are published (indexed)."""
+        if not self.size:
+            return np.zeros(len(pks), dtype=np.int64), np.zeros(len(pks), dtype=bool)
+        at = np.minimum(np.searchsorted(self.pks, pks, sorter=self._by_pk), self.size - 1)
+        pos = self._by_pk[at]
+        return pos, self.pks[pos] == pks
 
     def _pairs(self, pos: np.ndarray, actor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Distinct (position, actor) pairs: two roles in one event count once."""
@@ -176,9 +199,25 @@ def _rows(queryset) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _days(values: list) -> np.ndarray:
-    """Dates (ISO strings from SQLite, dates from PostgreSQL; None for an open end) as day
-    numbers, an open end as the far future."""
+class _Numbering(dict):
+    """word -> 0, 1, 2, ... in order of first appearance."""
+
+    def __missing__(self, word: str) -> int:
+        self[word] = number = len(self)
+        return number
+
+
+def _batches(queryset, size: int = 5000):
+    """The rows of a values_list() queryset as the driver returns them, a batch at a time."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(size):
+            yield batch
+
+
+def _days(values: list[str | None]) -> np.ndarray:
+    """ISO dates (None for an open end) as day numbers, an open end as the far future."""
     dates = np.array(values, dtype="datetime64[D]")
     return np.where(np.isnat(dates), OPEN_END, dates.astype(np.int64))
 
