@@ -74,16 +74,16 @@ class EventIndex:
         self.slugs = [r[1] for r in rows]
         self.start = _days([r[2] for r in rows])
         self.end = _days([r[3] for r in rows])
-        self.type_pks = np.array(sorted(t.pk for t in EventType.objects.all()), dtype=np.int64)
+        # What the facets name: every type and actor (a change to one renews the token too).
+        self.types = list(EventType.objects.all())
+        self.type_pks = np.array(sorted(t.pk for t in self.types), dtype=np.int64)
         self.type = np.searchsorted(self.type_pks, np.fromiter((r[4] for r in rows), np.int64, n))
         code = {status: i for i, status in enumerate(STATUSES)}
         self.status = np.fromiter(map(code.__getitem__, (r[5] for r in rows)), np.int8, n)
         del rows
         self._by_pk = np.argsort(self.pks)
 
-        # What the facets name: every actor and type (a change to one renews the token too).
         self.actors = Actor.objects.in_bulk()
-        self.types = list(EventType.objects.all())
         # Participations, as (event position, actor index into `actor_pks`) pairs.
         self.actor_pks = np.array(sorted(self.actors), dtype=np.int64)
         affiliation = {a.pk: a.affiliation_id for a in self.actors.values() if a.affiliation_id}
