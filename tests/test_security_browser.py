@@ -87,7 +87,9 @@ def test_public_pages_and_htmx_keep_to_the_policy(page: Page, live_seed, watch: 
     expect(page).not_to_have_url(re.compile(r"actor="))
     _settle(page)
     # Back: htmx keeps no page HTML in storage (historyCacheSize 0), so it reloads the page.
-    with page.expect_navigation():
+    # Wait for that reload's own load event (the back step itself loads no document), or the
+    # next goto may race it and be aborted.
+    with page.expect_event("load"):
         page.go_back()
     _settle(page)
 
