@@ -193,10 +193,7 @@ class EventIndex:
 
 def _rows(queryset) -> list[tuple]:
     """The rows of a values_list() queryset as the database driver returns them."""
-    sql, params = queryset.query.sql_with_params()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return list(chain.from_iterable(_batches(queryset)))
 
 
 class _Numbering(dict):
@@ -249,9 +246,14 @@ class Selection:
         self.index = index
         self.facets = facets  # one mask per facet filter that is set
         self.rest = rest  # every other filter together
-        self.matching = self._without("")
+        self.matching = rest.copy()
+        for facet in facets.values():
+            self.matching &= facet
 
     def _without(self, skip: str) -> np.ndarray:
+        """The events every filter but `skip` selects (all of them apply when it is not set)."""
+        if skip not in self.facets:
+            return self.matching
         mask = self.rest.copy()
         for name, facet in self.facets.items():
             if name != skip:
