@@ -5,8 +5,8 @@
 1. Server time. For each database (SQLite; PostgreSQL too when 127.0.0.1:5432 answers) and each
    size, a throwaway database is migrated and filled with `manage.py generate_demo --events N`.
    Then, with the page cache DISABLED (DummyCache), one process per size serves Django's test
-   client, and their requests alternate one by one (so that the shared machine's ups and downs
-   fall on both sizes alike), to time the median and 95th percentile of: the full page `/`,
+   client, and their requests alternate one by one, every case in turn, round after round (so
+   that the shared machine's ups and downs fall on every case and size alike), to time the median and 95th percentile of: the full page `/`,
    the htmx partial (HX-Request, HX-Target: results) without and with filters (actor + date
    range + text; one filter that leaves 11 events of 1,000, one that fills the page at both
    sizes), and `/api/events.json`; and to count the SQL queries of each request. These are steady-state figures: the timeline answers from an
@@ -213,16 +213,19 @@ def _server_times(urls: dict[int, str], repeats: int) -> dict:
         out = {str(size): {"cases": {}} for size in urls}
         for size, child in children.items():  # the first request builds the index
             out[str(size)]["first_request_ms"] = round(child.ask("time full page /")["ms"], 1)
-        for name, _url, _headers in CASES:
-            timings = {size: [] for size in urls}
-            for _ in range(3):  # warm-up: connection, templates, OS caches
-                for child in children.values():
-                    child.ask(f"time {name}")
-            for _ in range(repeats):
+        names = [name for name, _url, _headers in CASES]
+        timings = {(name, size): [] for name in names for size in urls}
+        for repeat in range(3 + repeats):  # 3 warm-ups: connection, templates, OS caches
+            # Every case and size in turn, round after round: the machine's slow and fast
+            # spells fall on all of them alike.
+            for name in names:
                 for size, child in children.items():
-                    timings[size].append(child.ask(f"time {name}")["ms"])
+                    ms = child.ask(f"time {name}")["ms"]
+                    if repeat >= 3:
+                        timings[name, size].append(ms)
+        for name in names:
             for size, child in children.items():
-                ms = sorted(timings[size])
+                ms = sorted(timings[name, size])
                 out[str(size)]["cases"][name] = {
                     **child.ask(f"describe {name}"),
                     "median_ms": round(statistics.median(ms), 2),
@@ -462,7 +465,7 @@ def main() -> None:
                 urls[size], seconds = _prepare(backend, size, workdir)
                 results["generate_seconds"][f"{backend} {size}"] = round(seconds, 1)
                 print(f"  generated in {seconds:.1f} s", flush=True)
-            print(f"{backend}: timing requests, the sizes alternating ...", flush=True)
+            print(f"{backend}: timing requests, the cases and sizes alternating ...", flush=True)
             results["server_time"][backend] = _server_times(urls, args.repeats)
             for size, url in urls.items():
                 if backend == "sqlite" and size == max(args.sizes):

@@ -147,6 +147,38 @@ def test_it_pages_newest_first_from_any_cursor(crisis):
     assert pks == expected[len(expected) // 2 : len(expected) // 2 + 3]
 
 
+def _shown(events) -> list[tuple]:
+    return [
+        (
+            e.slug,
+            e.type.slug,
+            [(p.actor.slug, p.get_role_display()) for p in e.participation_list],
+            [(c.source.slug, c.source.outlet, c.quote) for c in e.citation_list],
+        )
+        for e in events
+    ]
+
+
+def test_it_fetches_a_page_with_all_a_timeline_entry_shows(crisis, django_assert_max_num_queries):
+    pks = list(Event.objects.published().order_by("-pk").values_list("pk", flat=True)[:40])
+    found = Event.objects.with_details().in_bulk(pks)
+    expected = _shown(found[pk] for pk in pks)
+    ix = index.current()
+    with django_assert_max_num_queries(3):
+        events = ix.events(pks)
+        assert _shown(events) == expected
+    assert any(e[2] for e in expected) and any(e[3] for e in expected)
+
+
+def test_it_fetches_a_participant_added_after_the_index_was_built(crisis):
+    ix = index.current()  # an index a request holds while an editor saves
+    event = Event.objects.published().first()
+    newcomer = Actor.objects.create(slug="nieuwkomer", name="Nieuwkomer", kind="person")
+    Participation.objects.create(event=event, actor=newcomer, role="speaker")
+    [fetched] = ix.events([event.pk])
+    assert ("nieuwkomer", "spreker") in _shown([fetched])[0][2]
+
+
 # -- never stale ---------------------------------------------------------------------------------
 
 

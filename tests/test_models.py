@@ -201,3 +201,36 @@ def test_it_refuses_the_same_alias_twice_for_one_actor(cast):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Alias.objects.create(actor=cast.putin, name="Poetin")
+
+
+# ---------------------------------------------------------------- links and labels
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("prefix", ["/", "/nieuws/"])
+def test_it_links_events_and_actors_as_reverse_does(cast, language, prefix):
+    # get_absolute_url() reverses the URL around a slug once; the language prefix (/en/) and a
+    # script prefix (an app served under a path) must still show in every link.
+    from django.urls import reverse, set_script_prefix
+    from django.utils import translation
+
+    try:
+        set_script_prefix(prefix)
+        with translation.override(language):
+            for i in range(2):  # the second time from what the first one learned
+                assert cast.event.get_absolute_url() == reverse("event_detail", args=[cast.event.slug])
+                assert cast.putin.get_absolute_url() == reverse("actor_detail", args=["putin"])
+            expected = ("/nieuws/" if prefix != "/" else "/") + ("en/" if language == "en" else "")
+            assert cast.putin.get_absolute_url() == f"{expected}actors/putin/"
+    finally:
+        set_script_prefix("/")
+
+
+def test_it_labels_roles_and_statuses_in_the_reader_language(cast):
+    from django.utils import translation
+
+    speaker = cast.event.participations.first()
+    cast.event.status = Event.Status.EXPECTED
+    assert (speaker.get_role_display(), cast.event.get_status_display()) == ("spreker", "verwacht")
+    with translation.override("en"):
+        assert (speaker.get_role_display(), cast.event.get_status_display()) == ("speaker", "expected")

@@ -133,13 +133,13 @@ def _event_html(event: Event, permalink: str) -> str:
     parts = []
     if event.summary:
         parts.append(format_html("<p>{}</p>", event.summary))
-    participations = list(event.participations.all())
+    participations = event.participation_list
     if participations:
         who = format_html_join(
             ", ", "{} ({})", ((p.actor.name, p.get_role_display()) for p in participations)
         )
         parts.append(format_html("<p>{}: {}</p>", _("Deelnemers"), who))
-    for citation in event.citations.all():
+    for citation in event.citation_list:
         source = citation.source
         parts.append(format_html("<blockquote><p>{}</p></blockquote>", citation.quote))
         if source.url:
@@ -258,7 +258,7 @@ def _calendar_event(event: Event, request: HttpRequest) -> CalendarEvent:
     lines = [label]
     if event.summary:
         lines += ["", event.summary]
-    for citation in event.citations.all():
+    for citation in event.citation_list:
         source = citation.source
         credit = f"— {source.outlet}, {source.title}"
         lines += ["", f"“{citation.quote}”", f"{credit}: {source.url}" if source.url else credit]

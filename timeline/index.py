@@ -41,7 +41,7 @@ from django.db.models import CharField
 from django.db.models.functions import Cast
 
 from timeline.forms import Criteria, Cursor
-from timeline.models import Actor, DataVersion, Event, EventType, Participation
+from timeline.models import Actor, Citation, DataVersion, Event, EventType, Participation
 
 OPEN_END = np.iinfo(np.int64).max
 EPOCH = dt.date(1970, 1, 1)  # day 0 of NumPy's datetime64[D]
@@ -94,7 +94,7 @@ class EventIndex:
         pos, published = self._positions(parts[:, 0])
         pos, parts = pos[published], parts[published]
         actor = np.searchsorted(self.actor_pks, parts[:, 1])
-        self.pa_pos, self.pa_actor = self._pairs(pos, actor)
+        self.participants = self._pairs(pos, actor)
         # An actor counts for its bloc too: the "affiliation" filter's semantics.
         member_of = np.full(len(self.actor_pks), -1, dtype=np.int64)
         if affiliation:
@@ -102,9 +102,7 @@ class EventIndex:
             member_of[members] = np.searchsorted(self.actor_pks, list(affiliation.values()))
         bloc = member_of[actor]
         has = bloc >= 0
-        self.pb_pos, self.pb_actor = self._pairs(
-            np.concatenate([pos, pos[has]]), np.concatenate([actor, bloc[has]])
-        )
+        self.blocs = self._pairs(np.concatenate([pos, pos[has]]), np.concatenate([actor, bloc[has]]))
 
         # Words of the search text, and the positions of the events containing each: every
         # (word, event) as the key word-id * n + position; sorted, these are the postings of
@@ -131,11 +129,11 @@ class EventIndex:
         pos = self._by_pk[at]
         return pos, self.pks[pos] == pks
 
-    def _pairs(self, pos: np.ndarray, actor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _pairs(self, pos: np.ndarray, actor: np.ndarray) -> Pairs:
         """Distinct (position, actor) pairs: two roles in one event count once."""
         width = max(len(self.actor_pks), 1)
         pairs = _distinct(pos * width + actor)
-        return pairs // width, pairs % width
+        return Pairs(pairs // width, pairs % width, self.size, len(self.actor_pks))
 
     # -- masks ---------------------------------------------------------------------------------
 
@@ -148,11 +146,11 @@ class EventIndex:
         at = np.minimum(np.searchsorted(sorted_pks, pks), len(sorted_pks) - 1)
         return at[sorted_pks[at] == pks]
 
-    def _with_any(self, pos: np.ndarray, actor: np.ndarray, pks) -> np.ndarray:
+    def _with_any(self, pairs: Pairs, pks) -> np.ndarray:
         """The events where one of these actors (by primary key) is among the pairs."""
         wanted = self._indexes(self.actor_pks, pks)
         mask = np.zeros(self.size, dtype=bool)
-        mask[pos[np.isin(actor, wanted)]] = True
+        mask[pairs.positions_of(wanted)] = True
         return mask
 
     def _containing(self, term: str) -> np.ndarray:
@@ -166,9 +164,9 @@ class EventIndex:
         """The events these filters select, with what the page shows about them."""
         facets = {}
         if c.actors:
-            facets["actor"] = self._with_any(self.pa_pos, self.pa_actor, c.actors)
+            facets["actor"] = self._with_any(self.participants, c.actors)
         if c.blocs:
-            facets["affiliation"] = self._with_any(self.pb_pos, self.pb_actor, c.blocs)
+            facets["affiliation"] = self._with_any(self.blocs, c.blocs)
         if c.types:
             facets["type"] = np.isin(self.type, self._indexes(self.type_pks, c.types))
         if c.statuses:
@@ -181,6 +179,30 @@ class EventIndex:
         for term in c.terms:
             rest &= self._containing(term)
         return Selection(self, facets, rest)
+
+    def events(self, pks: list[int]) -> list[Event]:
+        """The events with these primary keys, in this order, with what with_details() gives
+        them, in three queries without joins: their types and actors are the index's own."""
+        found = Event.objects.defer("search_text").in_bulk(pks)
+        participations = list(Participation.objects.filter(event_id__in=pks).order_by("pk"))
+        types = {t.pk: t for t in self.types}
+        if any(e.type_id not in types for e in found.values()) or any(
+            p.actor_id not in self.actors for p in participations
+        ):  # a type or actor added since the build; the next request rebuilds
+            found = Event.objects.with_details().in_bulk(pks)
+            return [found[pk] for pk in pks if pk in found]
+        for event in found.values():
+            event.type = types[event.type_id]
+            event.participation_list, event.citation_list = [], []
+        for participation in participations:
+            participation.actor = self.actors[participation.actor_id]
+            if participation.event_id in found:
+                found[participation.event_id].participation_list.append(participation)
+        citations = Citation.objects.filter(event_id__in=pks).select_related("source")
+        for citation in citations.defer("source__text").order_by("pk"):
+            if citation.event_id in found:
+                found[citation.event_id].citation_list.append(citation)
+        return [found[pk] for pk in pks if pk in found]
 
     def position(self, cursor: Cursor, *, after: bool) -> int:
         """Where events sorting after (or from where events sorting before) the cursor begin."""
@@ -235,6 +257,36 @@ def _distinct(values: np.ndarray) -> np.ndarray:
     return values
 
 
+class Pairs:
+    """(event position, actor) pairs, sorted by position, with where each event's pairs begin."""
+
+    def __init__(self, pos: np.ndarray, actor: np.ndarray, size: int, actors: int):
+        self.pos, self.actor = pos, actor
+        self.bounds = np.searchsorted(pos, np.arange(size + 1))
+        # The same pairs by actor: each actor's event positions, without a pass over all pairs.
+        by_actor = np.argsort(actor, kind="stable")
+        self.pos_by_actor = pos[by_actor]
+        self.actor_bounds = np.searchsorted(actor[by_actor], np.arange(actors + 1))
+
+    def positions_of(self, actors: np.ndarray) -> np.ndarray:
+        """The positions of the events of these actors (indexes into the index's actor_pks)."""
+        return np.concatenate(
+            [self.pos_by_actor[self.actor_bounds[a] : self.actor_bounds[a + 1]] for a in actors]
+            or [np.empty(0, dtype=np.int64)]
+        )
+
+    def actors_of(self, mask: np.ndarray) -> np.ndarray:
+        """The actors of the pairs of the events in the mask."""
+        hits = np.flatnonzero(mask)
+        if len(hits) * 4 > len(mask):  # most events: one pass over all pairs is quicker
+            return self.actor[mask[self.pos]]
+        # Few events (a filter is set): only their pairs, as ranges of the sorted pairs.
+        begin, end = self.bounds[hits], self.bounds[hits + 1]
+        lengths = end - begin
+        offsets = np.repeat(begin - (np.cumsum(lengths) - lengths), lengths)
+        return self.actor[offsets + np.arange(len(offsets))]
+
+
 class Selection:
     """The events a view selects: their number, a page of them, and the facet counts.
 
@@ -282,18 +334,19 @@ class Selection:
             next_cursor = Cursor(_date(ix.start[last]), ix.slugs[last])
         return [int(ix.pks[i]) for i in hits], next_cursor
 
-    def _per_actor(self, pos: np.ndarray, actor: np.ndarray, skip: str) -> dict[int, int]:
-        counts = np.bincount(actor[self._without(skip)[pos]], minlength=len(self.index.actor_pks))
+    def _per_actor(self, pairs: Pairs, skip: str) -> dict[int, int]:
+        actors = pairs.actors_of(self._without(skip))
+        counts = np.bincount(actors, minlength=len(self.index.actor_pks))
         return {int(self.index.actor_pks[i]): int(counts[i]) for i in np.flatnonzero(counts)}
 
     def actor_counts(self) -> dict[int, int]:
         """Actor pk -> events with that actor, over every filter but `actor`."""
-        return self._per_actor(self.index.pa_pos, self.index.pa_actor, "actor")
+        return self._per_actor(self.index.participants, "actor")
 
     def bloc_counts(self) -> dict[int, int]:
         """Actor pk -> events with that actor or one affiliated with it, over every filter but
         `affiliation`."""
-        return self._per_actor(self.index.pb_pos, self.index.pb_actor, "affiliation")
+        return self._per_actor(self.index.blocs, "affiliation")
 
     def type_counts(self) -> dict[int, int]:
         ix = self.index
@@ -306,8 +359,13 @@ class Selection:
 
     def days(self) -> list[tuple[dt.date, int]]:
         """(start day, number of selected events beginning that day), in date order."""
-        days, counts = np.unique(self.index.start[self.matching], return_counts=True)
-        return [(_date(d), n) for d, n in zip(days.tolist(), counts.tolist())]
+        starts = self.index.start[self.matching]  # sorted: the index is in start order
+        if not len(starts):
+            return []
+        first = np.flatnonzero(np.concatenate([[True], starts[1:] != starts[:-1]]))
+        counts = np.diff(np.append(first, len(starts)))
+        days = starts[first].astype("datetime64[D]").tolist()  # as dates, in one go
+        return list(zip(days, counts.tolist()))
 
 
 _lock = threading.Lock()

@@ -55,12 +55,6 @@ def _without(params, key: str, value: str | None = None) -> list[tuple[str, str]
     return [(k, v) for k, v in params if not (k == key and (value is None or v == value))]
 
 
-def _toggle(params, key: str, value: str) -> str:
-    if (key, value) in params:
-        return _query(_without(params, key, value))
-    return _query([*params, (key, value)])
-
-
 @dataclass
 class Chip:
     label: str
@@ -73,7 +67,6 @@ class Option:
     label: str
     count: int
     selected: bool
-    toggle_url: str
 
 
 @dataclass
@@ -100,18 +93,18 @@ class Group:
 # -- the timeline ------------------------------------------------------------------------------
 
 
-def _facets(form: EventFilterForm, selection: index.Selection, params) -> dict:
+def _facets(form: EventFilterForm, selection: index.Selection) -> dict:
     """Options with counts, each facet counted with every *other* filter applied."""
     actors = selection.index.actors
     selected_actors = {a.slug for a in form.actors}
     top = sorted(selection.actor_counts().items(), key=lambda kv: (-kv[1], actors[kv[0]].name))[:25]
     options = [
-        Option(a.slug, a.name, n, a.slug in selected_actors, _toggle(params, "actor", a.slug))
+        Option(a.slug, a.name, n, a.slug in selected_actors)
         for a, n in ((actors[pk], n) for pk, n in top)
     ]
     listed = {o.value for o in options}
     options += [
-        Option(a.slug, a.name, 0, True, _toggle(params, "actor", a.slug))
+        Option(a.slug, a.name, 0, True)
         for a in form.actors
         if a.slug not in listed
     ]
@@ -120,22 +113,19 @@ def _facets(form: EventFilterForm, selection: index.Selection, params) -> dict:
     bloc_counts = selection.bloc_counts()
     blocs = sorted({a.affiliation_id for a in actors.values() if a.affiliation_id})
     bloc_options = [
-        Option(a.slug, a.name, bloc_counts.get(a.pk, 0), a.slug in selected_blocs,
-               _toggle(params, "affiliation", a.slug))
+        Option(a.slug, a.name, bloc_counts.get(a.pk, 0), a.slug in selected_blocs)
         for a in sorted((actors[pk] for pk in blocs), key=lambda a: a.name)
     ]
     selected_types = {t.slug for t in form.types}
     type_counts = selection.type_counts()
     types = [
-        Option(t.slug, type_name(t), type_counts.get(t.pk, 0), t.slug in selected_types,
-               _toggle(params, "type", t.slug))
+        Option(t.slug, type_name(t), type_counts.get(t.pk, 0), t.slug in selected_types)
         for t in selection.index.types
     ]
     selected_status = set(form.value.get("status", []))
     status_counts = selection.status_counts()
     statuses = [
-        Option(value, label, status_counts.get(value, 0), value in selected_status,
-               _toggle(params, "status", value))
+        Option(value, label, status_counts.get(value, 0), value in selected_status)
         for value, label in Event.Status.choices
     ]
     return {
@@ -192,9 +182,16 @@ def _overview(per_day: list[tuple[dt.date, int]], form: EventFilterForm, params)
     last = max(day for day, _ in per_day)
     span = (last - first).days
     unit = "day" if span <= 62 else "week" if span <= 731 else "month"
-    counts: dict[tuple[dt.date, dt.date], int] = {}
+    # Counted by the bucket's first day (_bucket's start, without its end: a page's overview
+    # may count some 700 days).
+    begins = {
+        "day": lambda day: day,
+        "week": lambda day: day - dt.timedelta(days=day.weekday()),
+        "month": lambda day: day.replace(day=1),
+    }[unit]
+    counts: dict[dt.date, int] = {}
     for day, n in per_day:
-        key = _bucket(day, unit)
+        key = begins(day)
         counts[key] = counts.get(key, 0) + n
     # Every bucket in the span gets a bar, so that gaps in time show as gaps.
     buckets = []
@@ -204,13 +201,15 @@ def _overview(per_day: list[tuple[dt.date, int]], form: EventFilterForm, params)
         cursor = _bucket(cursor[1] + dt.timedelta(days=1), unit)
     lo = form.date_from.start if form.date_from else None
     hi = form.range_end(form.date_to) if form.date_to else None
-    base = _without(_without(params, "from"), "to")
+    # Each bar's link: the filters but the dates, encoded once, and the bar's own dates.
+    base = _query(_without(_without(params, "from"), "to"))
+    base += "&" if len(base) > 1 else ""
     peak = max(counts.values())
     # A few buckets get bars of a sensible width rather than one bar across the whole strip.
     width = 100 / max(len(buckets), 14)
     bars = []
     for i, (start, end) in enumerate(buckets):
-        n = counts.get((start, end), 0)
+        n = counts.get(start, 0)
         edtf = start.isoformat() if start == end else f"{start.isoformat()}/{end.isoformat()}"
         label = _label(edtf)
         bars.append(
@@ -220,7 +219,7 @@ def _overview(per_day: list[tuple[dt.date, int]], form: EventFilterForm, params)
                 count=n,
                 label=ngettext("%(period)s: %(n)d gebeurtenis", "%(period)s: %(n)d gebeurtenissen", n)
                 % {"period": label, "n": n},
-                url=_query([*base, ("from", start.isoformat()), ("to", end.isoformat())]),
+                url=f"{base}from={start.isoformat()}&to={end.isoformat()}",
                 current=bool((lo or hi) and (lo is None or end >= lo) and (hi is None or start <= hi)),
                 hit_x=round(i * width, 3),
                 x=round(i * width + width * 0.1, 3),
@@ -246,12 +245,12 @@ def _group_by_day(events: list[Event]) -> list[Group]:
 def select_page(form: EventFilterForm) -> tuple[index.Selection, list[Event], Cursor | None]:
     """What a valid filter form selects, and the page of it that the cursor asks for: the
     events with all they show, in timeline order, and the cursor of the next page."""
-    selection = index.current().select(form.criteria)
+    events = index.current()
+    selection = events.select(form.criteria)
     pks, next_cursor = selection.page(
         form.value.get("cursor"), descending=form.descending, size=form.PAGE_SIZE
     )
-    found = Event.objects.with_details().in_bulk(pks)
-    return selection, [found[pk] for pk in pks if pk in found], next_cursor
+    return selection, events.events(pks), next_cursor
 
 
 def _timeline_context(request: HttpRequest, form: EventFilterForm) -> dict:
@@ -274,7 +273,7 @@ def _timeline_context(request: HttpRequest, form: EventFilterForm) -> dict:
         "range_label": _range_label(form),
         "who_matches": form.who_matches,
         "share": _share_links(request, params),
-        **_facets(form, selection, params),
+        **_facets(form, selection),
         **_overview(selection.days(), form, params),
     }
 
@@ -410,7 +409,7 @@ def event_as_json(event: Event, request: HttpRequest) -> dict:
         "part_of_day": event.part_of_day or None,
         "actors": [
             {"slug": p.actor.slug, "name": p.actor.name, "role": p.role}
-            for p in event.participations.all()
+            for p in event.participation_list
         ],
         "citations": [
             {
@@ -419,7 +418,7 @@ def event_as_json(event: Event, request: HttpRequest) -> dict:
                 "url": c.source.url,
                 "quote": c.quote,
             }
-            for c in event.citations.all()
+            for c in event.citation_list
         ],
         "url": request.build_absolute_uri(event.get_absolute_url()),
     }
