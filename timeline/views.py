@@ -245,12 +245,12 @@ def _group_by_day(events: list[Event]) -> list[Group]:
 def select_page(form: EventFilterForm) -> tuple[index.Selection, list[Event], Cursor | None]:
     """What a valid filter form selects, and the page of it that the cursor asks for: the
     events with all they show, in timeline order, and the cursor of the next page."""
-    events = index.current()
-    selection = events.select(form.criteria)
+    event_index = index.current()
+    selection = event_index.select(form.criteria)
     pks, next_cursor = selection.page(
         form.value.get("cursor"), descending=form.descending, size=form.PAGE_SIZE
     )
-    return selection, events.events(pks), next_cursor
+    return selection, event_index.events(pks), next_cursor
 
 
 def _timeline_context(request: HttpRequest, form: EventFilterForm) -> dict:
