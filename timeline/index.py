@@ -77,6 +77,7 @@ class EventIndex:
         # What the facets name: every type and actor (a change to one renews the token too).
         self.types = list(EventType.objects.all())
         self.type_pks = np.array(sorted(t.pk for t in self.types), dtype=np.int64)
+        self.types_by_pk = {t.pk: t for t in self.types}
         self.type = np.searchsorted(self.type_pks, np.fromiter((r[4] for r in rows), np.int64, n))
         code = {status: i for i, status in enumerate(STATUSES)}
         self.status = np.fromiter(map(code.__getitem__, (r[5] for r in rows)), np.int8, n)
@@ -185,14 +186,13 @@ class EventIndex:
         them, in three queries without joins: their types and actors are the index's own."""
         found = Event.objects.defer("search_text").in_bulk(pks)
         participations = list(Participation.objects.filter(event_id__in=pks).order_by("pk"))
-        types = {t.pk: t for t in self.types}
-        if any(e.type_id not in types for e in found.values()) or any(
+        if any(e.type_id not in self.types_by_pk for e in found.values()) or any(
             p.actor_id not in self.actors for p in participations
         ):  # a type or actor added since the build; the next request rebuilds
             found = Event.objects.with_details().in_bulk(pks)
             return [found[pk] for pk in pks if pk in found]
         for event in found.values():
-            event.type = types[event.type_id]
+            event.type = self.types_by_pk[event.type_id]
             event.participation_list, event.citation_list = [], []
         for participation in participations:
             participation.actor = self.actors[participation.actor_id]

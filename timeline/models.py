@@ -45,8 +45,10 @@ def choice_label(choices: type[models.TextChoices], value: str) -> str:
     """The label of a choice, translated. Django's own get_FOO_display() hashes every (lazy,
     translated) choice on each call, and a timeline page shows hundreds of roles and statuses;
     defining get_FOO_display on a model makes Django use it instead."""
-    member = choices._value2member_map_.get(value)
-    return str(member.label) if member is not None else value
+    try:
+        return str(choices(value).label)
+    except ValueError:  # a value the choices do not know is shown as it is, as Django does
+        return value
 
 
 def normalize(text: str) -> str:
@@ -512,8 +514,10 @@ class DataVersion(models.Model):
     @classmethod
     def current(cls, using: str | None = None) -> str | None:
         # Read on every timeline request: plain SQL, a tenth of what the ORM's query costs.
-        with connections[using or DEFAULT_DB_ALIAS].cursor() as cursor:
-            cursor.execute(f"SELECT token FROM {cls._meta.db_table} WHERE id = 1")
+        connection = connections[using or DEFAULT_DB_ALIAS]
+        table = connection.ops.quote_name(cls._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT token FROM {table} WHERE id = 1")
             row = cursor.fetchone()
         return row[0] if row else None
 

@@ -163,15 +163,22 @@ def _chips(form: EventFilterForm, params) -> list[Chip]:
     return chips
 
 
-def _bucket(day: dt.date, unit: str) -> tuple[dt.date, dt.date]:
+def _bucket_start(day: dt.date, unit: str) -> dt.date:
     if unit == "day":
-        return day, day
+        return day
     if unit == "week":
-        monday = day - dt.timedelta(days=day.weekday())
-        return monday, monday + dt.timedelta(days=6)
-    first = day.replace(day=1)
-    next_month = (first + dt.timedelta(days=32)).replace(day=1)
-    return first, next_month - dt.timedelta(days=1)
+        return day - dt.timedelta(days=day.weekday())
+    return day.replace(day=1)
+
+
+def _bucket(day: dt.date, unit: str) -> tuple[dt.date, dt.date]:
+    start = _bucket_start(day, unit)
+    if unit == "day":
+        return start, start
+    if unit == "week":
+        return start, start + dt.timedelta(days=6)
+    next_month = (start + dt.timedelta(days=32)).replace(day=1)
+    return start, next_month - dt.timedelta(days=1)
 
 
 def _overview(per_day: list[tuple[dt.date, int]], form: EventFilterForm, params) -> dict:
@@ -182,16 +189,10 @@ def _overview(per_day: list[tuple[dt.date, int]], form: EventFilterForm, params)
     last = max(day for day, _ in per_day)
     span = (last - first).days
     unit = "day" if span <= 62 else "week" if span <= 731 else "month"
-    # Counted by the bucket's first day (_bucket's start, without its end: a page's overview
-    # may count some 700 days).
-    begins = {
-        "day": lambda day: day,
-        "week": lambda day: day - dt.timedelta(days=day.weekday()),
-        "month": lambda day: day.replace(day=1),
-    }[unit]
+    # Counted by the bucket's first day (without working out its end: some 700 days a page).
     counts: dict[dt.date, int] = {}
     for day, n in per_day:
-        key = begins(day)
+        key = _bucket_start(day, unit)
         counts[key] = counts.get(key, 0) + n
     # Every bucket in the span gets a bar, so that gaps in time show as gaps.
     buckets = []
