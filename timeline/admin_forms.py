@@ -110,7 +110,7 @@ def resolve_for_source(text: str, source: Source | None, *, future: bool = False
 def first_source_of(event: Event | None) -> Source | None:
     if event is None or event.pk is None:
         return None
-    citation = event.citations.select_related("source").order_by("position", "pk").first()
+    citation = event.citations.select_related("source").first()
     return citation.source if citation else None
 
 
@@ -164,7 +164,7 @@ def _date_text(edtf: str, part_of_day: str) -> str:
 def snapshot(event: Event) -> dict[str, str]:
     """An event as an editor reads it on the form, one string per thing that can change."""
     participations = event.participations.select_related("actor").order_by("pk")
-    citations = event.citations.select_related("source").order_by("position", "pk")
+    citations = event.citations.select_related("source")
     return {
         "title": event.title,
         "slug": event.slug,

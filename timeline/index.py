@@ -199,7 +199,7 @@ class EventIndex:
             if participation.event_id in found:
                 found[participation.event_id].participation_list.append(participation)
         citations = Citation.objects.filter(event_id__in=pks).select_related("source")
-        for citation in citations.defer("source__text").order_by("pk"):
+        for citation in citations.defer("source__text"):  # in Citation's one order
             if citation.event_id in found:
                 found[citation.event_id].citation_list.append(citation)
         return [found[pk] for pk in pks if pk in found]

@@ -236,8 +236,8 @@ class EventQuerySet(models.QuerySet):
     def with_details(self) -> EventQuerySet:
         """Everything a timeline entry shows, in a constant number of queries: the type, and
         as plain lists (a related manager's .all() would make a queryset per event and per
-        use) `participation_list` with the actors and `citation_list` with the sources,
-        without their full texts, which no entry shows."""
+        use) `participation_list` with the actors and `citation_list` with the sources (in
+        Citation's order), without their full texts, which no entry shows."""
         return self.select_related("type").prefetch_related(
             models.Prefetch(
                 "participations",
@@ -246,7 +246,7 @@ class EventQuerySet(models.QuerySet):
             ),
             models.Prefetch(
                 "citations",
-                queryset=Citation.objects.select_related("source").defer("source__text").order_by("pk"),
+                queryset=Citation.objects.select_related("source").defer("source__text"),
                 to_attr="citation_list",
             ),
         )
@@ -479,7 +479,10 @@ class Citation(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["event", "position"]
+        # The one order of an event's citations, wherever they are shown, exported or edited:
+        # by position, and in the order they were entered where positions tie (quotes from
+        # different sources may share one).
+        ordering = ["position", "pk"]
         verbose_name = _("citaat")
         verbose_name_plural = _("citaten")
         constraints = [

@@ -298,10 +298,7 @@ class EventResource(resources.ModelResource):
                     "participations",
                     queryset=Participation.objects.select_related("actor").order_by("pk"),
                 ),
-                Prefetch(
-                    "citations",
-                    queryset=Citation.objects.select_related("source").order_by("position", "pk"),
-                ),
+                Prefetch("citations", queryset=Citation.objects.select_related("source")),
                 "timelines",
             )
         )
