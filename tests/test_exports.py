@@ -141,7 +141,7 @@ def test_it_puts_the_quote_source_and_permalink_in_the_slide_and_groups_by_type(
     assert slide["group"] == event.type.name == "telefoongesprek"
     text = slide["text"]["text"]
     quote = event.citations.get().quote
-    assert f"<blockquote><p>{quote}</p></blockquote>" in text
+    assert f'<blockquote lang="nl"><p>{quote}</p></blockquote>' in text
     assert f'href="http://testserver/events/{CALL}/"' in text
     source = event.citations.get().source
     if source.url:
@@ -158,7 +158,7 @@ def test_it_escapes_html_in_timelinejs_text(client, seed):
     text = slide["text"]["text"]
     assert "<script>" not in text
     escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; meer"
-    assert f"<blockquote><p>{escaped}</p></blockquote>" in text
+    assert f'<blockquote lang="nl"><p>{escaped}</p></blockquote>' in text
 
 
 def test_it_caps_an_export_and_says_so(client, seed, monkeypatch):
@@ -364,7 +364,7 @@ def test_it_publishes_an_atom_feed_newest_first(client, seed):
         "Hoekstra: Nederlandse diplomaten mogen weg uit Oekraïne (24–27 januari 2022)"
     )
     assert "Nederlandse diplomaten mogen weg als zij dat willen" in first.summary
-    assert "<blockquote>" in first.summary
+    assert '<blockquote lang="nl">' in first.summary
     assert first.published_parsed[:3] == (2022, 2, 1)
     event = Event.objects.get(pk=newest.pk)
     updated = dt.datetime(*first.updated_parsed[:6], tzinfo=dt.UTC)

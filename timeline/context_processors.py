@@ -3,13 +3,14 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.urls.base import translate_url
 from django.utils.http import urlencode
-from django.utils.translation import get_language
+
+from timeline.i18n import reader_language
 
 
 def languages(request: HttpRequest) -> dict:
     """The same view in every language: for hreflang alternates and the language switch."""
     here = request.get_full_path()
-    current = (get_language() or settings.LANGUAGE_CODE)[:2]
+    current = reader_language()
     alternates = []
     for code, name in settings.LANGUAGES:
         url = translate_url(here, code)

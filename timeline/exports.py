@@ -42,7 +42,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import get_language, gettext as _, ngettext
+from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET
@@ -51,9 +51,10 @@ from icalendar import Event as CalendarEvent
 
 from timeline.cache import cache_public_page
 from timeline.forms import MAX_Q_LENGTH, EventFilterForm, matching_actors
+from timeline.i18n import reader_language, type_name
 from timeline.models import Actor, Alias, Event
 from timeline.resources import EventResource
-from timeline.templatetags.timeline_tags import type_name
+from timeline.templatetags.timeline_tags import citation_html
 from timeline.views import MAX_QUERY_STRING, _params, _query, select_page
 
 # TimelineJS itself slows badly beyond a few hundred slides; this bounds the work per request.
@@ -67,10 +68,6 @@ ICS_STATUS = {
     Event.Status.EXPECTED: "TENTATIVE",
     Event.Status.CANCELLED: "CANCELLED",
 }
-
-
-def _lang() -> str:
-    return "en" if (get_language() or "nl").startswith("en") else "nl"
 
 
 # -- the filters, once for every export ---------------------------------------------------------
@@ -129,7 +126,7 @@ def _truncation_note(exported: int, total: int) -> str:
 
 
 def _event_html(event: Event, permalink: str) -> str:
-    """The body of a TimelineJS slide or a feed entry: summary, who, the quotes, the sources."""
+    """The body of a TimelineJS slide or a feed entry: summary, who, the citations."""
     parts = []
     if event.summary:
         parts.append(format_html("<p>{}</p>", event.summary))
@@ -139,19 +136,8 @@ def _event_html(event: Event, permalink: str) -> str:
             ", ", "{} ({})", ((p.actor.name, p.get_role_display()) for p in participations)
         )
         parts.append(format_html("<p>{}: {}</p>", _("Deelnemers"), who))
-    for citation in event.citation_list:
-        source = citation.source
-        parts.append(format_html("<blockquote><p>{}</p></blockquote>", citation.quote))
-        if source.url:
-            credit = format_html(
-                '<a href="{}" target="_blank" rel="noopener">{}, {}</a>',
-                source.url,
-                source.outlet,
-                source.title,
-            )
-        else:
-            credit = format_html("{}, {}", source.outlet, source.title)
-        parts.append(format_html("<p>— {}</p>", credit))
+    # Read inside TimelineJS or a feed reader: a source opens beside it.
+    parts += [citation_html(citation, new_tab=True) for citation in event.citation_list]
     parts.append(
         format_html(
             '<p><a href="{}" target="_blank" rel="noopener">{}</a></p>',
@@ -193,7 +179,7 @@ def timelinejs_event(event: Event, request: HttpRequest) -> dict:
     if end_date is not None:
         slide["end_date"] = end_date
     if not EXACT_DAY.fullmatch(event.edtf) or event.part_of_day:
-        slide["display_date"] = event.date_label(_lang())
+        slide["display_date"] = event.date_label(reader_language())
     return slide
 
 
@@ -251,7 +237,7 @@ def events_csv(request: HttpRequest) -> HttpResponse:
 
 def _calendar_event(event: Event, request: HttpRequest) -> CalendarEvent:
     permalink = request.build_absolute_uri(event.get_absolute_url())
-    label = event.date_label(_lang())
+    label = event.date_label(reader_language())
     summary = event.title
     if event.part_of_day:
         summary += f" ({event.get_part_of_day_display()})"
@@ -346,7 +332,7 @@ class EventFeed(Feed):
         return events.order_by("-created", "-start", "-slug").with_details()[:FEED_SIZE]
 
     def item_title(self, event: Event) -> str:
-        return f"{event.title} ({event.date_label(_lang())})"
+        return f"{event.title} ({event.date_label(reader_language())})"
 
     def item_description(self, event: Event) -> str:
         return _event_html(event, self._request.build_absolute_uri(event.get_absolute_url()))
@@ -429,19 +415,6 @@ def embed(request: HttpRequest) -> HttpResponse:
 # -- actors as JSON -----------------------------------------------------------------------------
 
 
-def actor_as_json(actor: Actor, request: HttpRequest) -> dict:
-    return {
-        "slug": actor.slug,
-        "name": actor.name,
-        "kind": actor.kind,
-        "function": actor.function,
-        "affiliation": actor.affiliation.slug if actor.affiliation else None,
-        "aliases": [alias.name for alias in actor.aliases.all()],
-        "url": request.build_absolute_uri(actor.get_absolute_url()),
-        "event_count": actor.event_count,
-    }
-
-
 @require_GET
 def api_actors(request: HttpRequest) -> JsonResponse:
     """Every actor with the number of published events it takes part in; `q` searches names
@@ -473,7 +446,7 @@ def api_actors(request: HttpRequest) -> JsonResponse:
     else:
         actors = list(actors)
     response = JsonResponse(
-        {"count": len(actors), "actors": [actor_as_json(a, request) for a in actors]},
+        {"count": len(actors), "actors": [a.as_dict(request.build_absolute_uri) for a in actors]},
         json_dumps_params={"ensure_ascii": False},
     )
     response["Access-Control-Allow-Origin"] = "*"

@@ -11,6 +11,8 @@ import functools
 import re
 import unicodedata
 import uuid
+from collections.abc import Callable
+from typing import TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -56,6 +58,51 @@ def normalize(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(stripped.split())
+
+
+# The JSON shapes of the API (`/api/events.json`, `/api/actors.json`), as the OpenAPI description
+# (`timeline/openapi.py`) documents them; tests/test_api_schema.py holds one against the other.
+# `absolute` turns a path into a full URL (`request.build_absolute_uri`).
+AbsoluteURL = Callable[[str], str]
+
+
+class ActorDict(TypedDict):
+    slug: str
+    name: str
+    kind: str
+    function: str
+    affiliation: str | None
+    aliases: list[str]
+    url: str
+    event_count: int
+
+
+class ParticipantDict(TypedDict):
+    slug: str
+    name: str
+    role: str
+
+
+class CitationDict(TypedDict):
+    source: str
+    outlet: str
+    url: str
+    quote: str
+
+
+class EventDict(TypedDict):
+    slug: str
+    title: str
+    summary: str
+    type: str
+    status: str
+    edtf: str
+    start: str
+    end: str | None
+    part_of_day: str | None
+    actors: list[ParticipantDict]
+    citations: list[CitationDict]
+    url: str
 
 
 class SlugManager(models.Manager):
@@ -131,6 +178,19 @@ class Actor(models.Model):
 
     def search_terms(self) -> list[str]:
         return [self.name, *(alias.name for alias in self.aliases.all())]
+
+    def as_dict(self, absolute: AbsoluteURL) -> ActorDict:
+        """The actor as `/api/actors.json` gives it; `event_count` must be annotated."""
+        return {
+            "slug": self.slug,
+            "name": self.name,
+            "kind": self.kind,
+            "function": self.function,
+            "affiliation": self.affiliation.slug if self.affiliation else None,
+            "aliases": [alias.name for alias in self.aliases.all()],
+            "url": absolute(self.get_absolute_url()),
+            "event_count": self.event_count,
+        }
 
 
 class AliasManager(models.Manager):
@@ -370,6 +430,35 @@ class Event(models.Model):
 
     def date_label(self, lang: str = "nl") -> str:
         return dates.label(self.edtf, self.part_of_day, lang)
+
+    def as_dict(self, absolute: AbsoluteURL) -> EventDict:
+        """The event as `/api/events.json` gives it, from what `with_details()` (or the index's
+        `events()`) fetched."""
+        return {
+            "slug": self.slug,
+            "title": self.title,
+            "summary": self.summary,
+            "type": self.type.slug,
+            "status": self.status,
+            "edtf": self.edtf,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat() if self.end else None,
+            "part_of_day": self.part_of_day or None,
+            "actors": [
+                {"slug": p.actor.slug, "name": p.actor.name, "role": p.role}
+                for p in self.participation_list
+            ],
+            "citations": [
+                {
+                    "source": c.source.slug,
+                    "outlet": c.source.outlet,
+                    "url": c.source.url,
+                    "quote": c.quote,
+                }
+                for c in self.citation_list
+            ],
+            "url": absolute(self.get_absolute_url()),
+        }
 
     def build_search_text(self) -> str:
         parts = [self.title, self.summary, self.location]

@@ -20,18 +20,14 @@ from django.views.decorators.http import require_GET
 from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.vary import vary_on_headers
 
-from timeline import dates, index
+from timeline import index
 from timeline.cache import cache_public_page
 from timeline.forms import Cursor, EventFilterForm, matching_actors
-from timeline.templatetags.timeline_tags import reader_language, type_name
+from timeline.i18n import date_label, reader_language, type_name
 from timeline.models import Actor, Event
 
 # Room for a long (refused-inline) search, but a megabyte is turned away before any work.
 MAX_QUERY_STRING = 16_384
-
-
-def _label(edtf: str) -> str:
-    return dates.label(edtf, lang=reader_language())
 
 
 # -- query-string helpers --------------------------------------------------------------------
@@ -149,10 +145,10 @@ def _chips(form: EventFilterForm, params) -> list[Chip]:
         for s in form.value.get("status", [])
     ]
     if form.date_from:
-        label = _label(form.date_from.start.isoformat())
+        label = date_label(form.date_from.start.isoformat())
         chips.append(Chip(_("vanaf %(date)s") % {"date": label}, _query(_without(params, "from"))))
     if form.date_to:
-        label = _label(form.range_end(form.date_to).isoformat())
+        label = date_label(form.range_end(form.date_to).isoformat())
         chips.append(Chip(_("tot en met %(date)s") % {"date": label}, _query(_without(params, "to"))))
     if form.value.get("q"):
         chips.append(Chip(f"‘{form.value['q']}’", _query(_without(params, "q"))))
@@ -212,7 +208,7 @@ def _overview(per_day: list[tuple[dt.date, int]], form: EventFilterForm, params)
     for i, (start, end) in enumerate(buckets):
         n = counts.get(start, 0)
         edtf = start.isoformat() if start == end else f"{start.isoformat()}/{end.isoformat()}"
-        label = _label(edtf)
+        label = date_label(edtf)
         bars.append(
             Bar(
                 start=start,
@@ -237,7 +233,7 @@ def _group_by_day(events: list[Event]) -> list[Group]:
 
     def heading(event: Event) -> str:
         if event.end == event.start:
-            return _label(event.start.isoformat())
+            return date_label(event.start.isoformat())
         return event.date_label(reader_language())
 
     return [Group(label, list(items)) for label, items in groupby(events, key=heading)]
@@ -309,12 +305,12 @@ def _range_label(form: EventFilterForm) -> str:
     if form.date_from and form.date_to:
         start, end = form.date_from.start, form.range_end(form.date_to)
         if start == end:
-            return _label(start.isoformat())
-        return _label(f"{start.isoformat()}/{end.isoformat()}")
+            return date_label(start.isoformat())
+        return date_label(f"{start.isoformat()}/{end.isoformat()}")
     if form.date_from:
-        return _("vanaf %(date)s") % {"date": _label(form.date_from.start.isoformat())}
+        return _("vanaf %(date)s") % {"date": date_label(form.date_from.start.isoformat())}
     if form.date_to:
-        return _("tot en met %(date)s") % {"date": _label(form.range_end(form.date_to).isoformat())}
+        return _("tot en met %(date)s") % {"date": date_label(form.range_end(form.date_to).isoformat())}
     return ""
 
 
@@ -397,34 +393,6 @@ def actor_suggest(request: HttpRequest) -> HttpResponse:
 # -- JSON --------------------------------------------------------------------------------------
 
 
-def event_as_json(event: Event, request: HttpRequest) -> dict:
-    return {
-        "slug": event.slug,
-        "title": event.title,
-        "summary": event.summary,
-        "type": event.type.slug,
-        "status": event.status,
-        "edtf": event.edtf,
-        "start": event.start.isoformat(),
-        "end": event.end.isoformat() if event.end else None,
-        "part_of_day": event.part_of_day or None,
-        "actors": [
-            {"slug": p.actor.slug, "name": p.actor.name, "role": p.role}
-            for p in event.participation_list
-        ],
-        "citations": [
-            {
-                "source": c.source.slug,
-                "outlet": c.source.outlet,
-                "url": c.source.url,
-                "quote": c.quote,
-            }
-            for c in event.citation_list
-        ],
-        "url": request.build_absolute_uri(event.get_absolute_url()),
-    }
-
-
 @require_GET
 @cache_public_page
 def api_events(request: HttpRequest) -> JsonResponse:
@@ -444,7 +412,7 @@ def api_events(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {
             "count": selection.count,
-            "events": [event_as_json(e, request) for e in page],
+            "events": [e.as_dict(request.build_absolute_uri) for e in page],
             "next": next_url,
         },
         json_dumps_params={"ensure_ascii": False},

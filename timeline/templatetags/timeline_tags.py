@@ -2,39 +2,28 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 
-from timeline import dates
+from timeline import i18n
 
 register = template.Library()
 
 _PRECISION_LENGTH = {"day": 10, "month": 7, "year": 4}
 
-
-def reader_language() -> str:
-    """The language of the page being rendered, as the date resolver's labels know it."""
-    return "en" if (get_language() or "nl").startswith("en") else "nl"
+register.filter("type_name", i18n.type_name)
 
 
 @register.filter
 def publication_label(source) -> str:
     """A source's publication date, no more precise than it is known ("januari 2022")."""
     iso = source.published_on.isoformat()[: _PRECISION_LENGTH.get(source.published_precision, 10)]
-    return dates.label(iso, lang=reader_language())
+    return i18n.date_label(iso)
 
 
 @register.filter
 def date_label(event) -> str:
     """An event's date in the reader's language, as precise as the text supports."""
-    return dates.label(event.edtf, event.part_of_day, reader_language())
-
-
-@register.filter
-def type_name(event_type) -> str:
-    """The name of a kind of event in the reader's language (the English name where known)."""
-    if reader_language() == "en" and event_type.name_en:
-        return event_type.name_en
-    return event_type.name
+    return i18n.date_label(event.edtf, event.part_of_day)
 
 
 # -- event cards ---------------------------------------------------------------------------------
@@ -49,7 +38,7 @@ def event_cards(events) -> SafeString:
     """Event cards, one <li> each, for an <ol> of events fetched with what a card shows
     (`Event.objects.with_details()` or the index's `events()`)."""
     # The titles, summaries and names are Dutch, as entered; say so on a page in another language.
-    dutch = mark_safe(' lang="nl"') if reader_language() != "nl" else ""
+    dutch = mark_safe(' lang="nl"') if i18n.reader_language() != "nl" else ""
     participants_label = gettext("Deelnemers")
     return format_html_join(
         "\n",
@@ -62,7 +51,7 @@ def event_cards(events) -> SafeString:
             (
                 event.status,
                 event.slug,
-                capfirst(type_name(event.type)),
+                capfirst(i18n.type_name(event.type)),
                 _status_badge(event),
                 date_label(event),
                 dutch,
@@ -70,7 +59,7 @@ def event_cards(events) -> SafeString:
                 event.title,
                 format_html('<p class="event-summary"{}>{}</p>', dutch, event.summary) if event.summary else "",
                 _participants(event.participation_list, participants_label),
-                format_html_join("", "{}", ((_citation(c),) for c in event.citation_list)),
+                format_html_join("", "{}", ((citation_html(c),) for c in event.citation_list)),
             )
             for event in events
         ),
@@ -97,18 +86,34 @@ def _participants(participations, label: str) -> SafeString | str:
     )
 
 
-def _citation(citation) -> SafeString:
-    """The quote, and the source that supports it: outlet, title (a link when it has a URL) and
-    its publication date, no more precise than known."""
+# -- citations ----------------------------------------------------------------------------------
+# One drawing of "the quote and the source behind it" for every place that shows one: the cards,
+# the event page, the embed, TimelineJS slides and the Atom feed.
+
+
+def citation_html(citation, *, new_tab: bool = False) -> SafeString:
+    """The quote, and the source that supports it: outlet, title (in the source's language; a
+    link when it has a URL) and its publication date, no more precise than known.
+
+    `new_tab` for what is shown inside someone else's page (the embed, a TimelineJS slide, a
+    feed reader): the source then opens beside it instead of replacing it."""
     source = citation.source
     title = format_html('<cite lang="{}">{}</cite>', source.language, source.title)
     if source.url:
-        credit = format_html('<a href="{}">{}, {}</a>', source.url, source.outlet, title)
+        target = mark_safe(' target="_blank" rel="noopener"') if new_tab else ""
+        credit = format_html('<a href="{}"{}>{}, {}</a>', source.url, target, source.outlet, title)
         cite = format_html(' cite="{}"', source.url)
     else:
         credit, cite = format_html("{}, {}", source.outlet, title), ""
     return format_html(
         '<figure class="citation"><blockquote{} lang="{}"><p>{}</p></blockquote>'
-        "<figcaption>— {}, {}</figcaption></figure>",
-        cite, source.language, citation.quote, credit, publication_label(source),
-    )
+        "<figcaption>— {}, {} {}</figcaption></figure>",
+        cite, source.language, citation.quote, credit, gettext("gepubliceerd"),
+        publication_label(source),
+    )  # fmt: skip
+
+
+@register.simple_tag(name="citation")
+def citation_tag(cited, new_tab: bool = False) -> SafeString:
+    """`{% citation c %}`, or `{% citation c new_tab=True %}`: see `citation_html`."""
+    return citation_html(cited, new_tab=new_tab)
