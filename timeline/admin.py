@@ -23,13 +23,14 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
+from timeline import dates
 from timeline.admin_forms import (
     FUTURE_STATUSES,
     EditConflict,
     EventAdminForm,
     base_date_for,
     first_source_of,
-    resolve_for_source,
+    period_for,
 )
 from timeline.models import (
     Actor,
@@ -452,7 +453,7 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
             source = first_source_of(Event.objects.filter(pk=request.GET["event"]).first())
         base = base_date_for(source)
         future = request.GET.get("status") in FUTURE_STATUSES
-        result = resolve_for_source(text, source, future=future)
+        result = dates.resolve_within(text, period_for(source), future=future)
         answer = {"base": base.isoformat(), "source": source.slug if source else None}
         if not result.ok:
             return JsonResponse({**answer, "error": result.reason})

@@ -3,7 +3,7 @@
 Two things happen in `EventAdminForm.clean()` besides the usual validation:
 
 - "Datum zoals in de tekst" ("woensdag", "eerder deze week", "vanmorgen", an EDTF string) is
-  resolved with `dates.resolve` against the publication date of the first cited source, and
+  resolved with `dates.resolve_within` against the publication period of the first cited source, and
   becomes `edtf` and `part_of_day`. A phrase that cannot be placed is a form error and nothing
   is saved.
 - Optimistic locking: the form carries the event's `version` as it was when the editor opened
@@ -15,7 +15,6 @@ Two things happen in `EventAdminForm.clean()` besides the usual validation:
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 
 from django import forms
@@ -75,36 +74,9 @@ def base_date_for(source: Source | None) -> dt.date:
     return source.published_on if source is not None else timezone.localdate()
 
 
-def _period(source: Source) -> tuple[dt.date, dt.date]:
-    """The first and last day a source's publication date may be, at its precision."""
-    day = source.published_on
-    if source.published_precision == Source.Precision.YEAR:
-        return day.replace(month=1, day=1), day.replace(month=12, day=31)
-    if source.published_precision == Source.Precision.MONTH:
-        last = calendar.monthrange(day.year, day.month)[1]
-        return day.replace(day=1), day.replace(day=last)
-    return day, day
-
-
-def resolve_for_source(text: str, source: Source | None, *, future: bool = False):
-    """`dates.resolve` against a source's publication date, honest about its precision.
-
-    A source dated only by month or year cannot place "woensdag": a phrase is accepted only if
-    it reads the same on the first and the last day the source may have appeared."""
-    result = dates.resolve(text, base_date_for(source), future=future)
-    if not result.ok or source is None or source.published_precision == Source.Precision.DAY:
-        return result
-    first, last = _period(source)
-    early = dates.resolve(text, first, future=future)
-    late = dates.resolve(text, last, future=future)
-    if early.ok and late.ok and (early.edtf, early.part_of_day) == (late.edtf, late.part_of_day):
-        return early
-    return dates.Unresolved(
-        text,
-        f"de bron ‘{source.slug}’ is alleen op de {source.get_published_precision_display()} "
-        f"gedateerd, en ‘{text.strip()}’ hangt af van de precieze dag; typ de datum zelf "
-        "(bijvoorbeeld 2022-01-26)",
-    )
+def period_for(source: Source | None) -> dates.Period:
+    """What a typed date is resolved against: the source's publication period, else today."""
+    return source.published_period if source is not None else dates.Period(timezone.localdate())
 
 
 def first_source_of(event: Event | None) -> Source | None:
@@ -243,7 +215,7 @@ class EventAdminForm(forms.ModelForm):
             return
         status = cleaned.get("status") or self.instance.status
         source = self.base_source()
-        result = resolve_for_source(text, source, future=status in FUTURE_STATUSES)
+        result = dates.resolve_within(text, period_for(source), future=status in FUTURE_STATUSES)
         if not result.ok:
             self.add_error(
                 "date_text",

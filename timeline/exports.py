@@ -29,7 +29,6 @@ The dates keep their honest precision:
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from functools import wraps
 
@@ -49,6 +48,7 @@ from django.views.decorators.http import require_GET
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
+from timeline import dates
 from timeline.cache import cache_public_page
 from timeline.forms import MAX_Q_LENGTH, EventFilterForm, matching_actors
 from timeline.i18n import reader_language, type_name
@@ -61,7 +61,6 @@ from timeline.views import MAX_QUERY_STRING, _params, _query, select_page
 MAX_EXPORT = 5_000
 # A feed tells subscribers what is new; readers keep what they have seen.
 FEED_SIZE = 50
-EXACT_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 ICS_STATUS = {
     Event.Status.OCCURRED: "CONFIRMED",
     Event.Status.SCHEDULED: "TENTATIVE",
@@ -178,7 +177,7 @@ def timelinejs_event(event: Event, request: HttpRequest) -> dict:
     end_date = _timelinejs_date(end)
     if end_date is not None:
         slide["end_date"] = end_date
-    if not EXACT_DAY.fullmatch(event.edtf) or event.part_of_day:
+    if not dates.is_exact_day(event.edtf) or event.part_of_day:
         slide["display_date"] = event.date_label(reader_language())
     return slide
 

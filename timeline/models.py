@@ -282,6 +282,11 @@ class Source(models.Model):
     def __str__(self) -> str:
         return f"{self.outlet}: {self.title}"
 
+    @property
+    def published_period(self) -> dates.Period:
+        """The days the source may have appeared on, at the precision its date is known."""
+        return dates.Period(self.published_on, self.published_precision)
+
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
 

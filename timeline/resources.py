@@ -39,7 +39,8 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from import_export import fields, resources, widgets
 
-from timeline.admin_forms import resolve_for_source
+from timeline import dates
+from timeline.admin_forms import period_for
 from timeline.models import (
     Actor,
     Citation,
@@ -52,7 +53,7 @@ from timeline.models import (
 
 QUOTE_SEPARATOR = "\n\n"
 LIST_SEPARATOR = "; "
-_POINT = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?[~?%]?")
+_POINT = re.compile(dates.POINT)
 _STYLE = re.compile(r' style="[^"]*"')
 _TIME = re.compile(r"(\d{1,2})(?::(\d{2}))?(?::\d{2})?\s*(am|pm)?", re.IGNORECASE)
 
@@ -324,7 +325,7 @@ class EventResource(resources.ModelResource):
             )
 
         def point(m):
-            return tuple(int(g) if g else "" for g in m.groups())
+            return tuple(int(g) if g else "" for g in m.groups()[:3])  # not the qualifier
 
         end = point(_POINT.fullmatch(last)) if last and last != ".." else ("", "", "")
         return point(m1), end
@@ -458,8 +459,8 @@ class EventResource(resources.ModelResource):
             sources = _split(row.get("Source", ""))
             source = self._sources.get(sources[0]) if sources else None
             status = STATUSES.get(row.get("Status", "").lower(), "")
-            resolved = resolve_for_source(
-                phrase, source, future=status in (Event.Status.SCHEDULED, Event.Status.EXPECTED)
+            resolved = dates.resolve_within(
+                phrase, period_for(source), future=status in (Event.Status.SCHEDULED, Event.Status.EXPECTED)
             )
             if not resolved.ok:
                 raise ValueError(f"Display Date ‘{phrase}’: {resolved.reason}")

@@ -1,27 +1,42 @@
 """Dates as journalists write them: the one place every date rule lives.
 
-Callers import the package (`from timeline import dates`) and use the names below; the modules
-behind them are the package's own business.
+- `edtf.py`: EDTF, the stored form of every event date; `POINT`, the one pattern for a point;
+  `edtf_bounds(edtf)` -> (start, end | None), the earliest and latest day it allows.
+- `resolve.py`: `resolve(phrase, base, lang, future=)`, the Dutch/English resolver and its
+  vocabulary.
+- `period.py`: `Period`, a source's publication date at its precision, and
+  `resolve_within(phrase, period)`, which the admin, the import and ingest call.
+- `refusals.py`: why a phrase was refused, as a code and parameters worded when shown.
+- `labels.py`: `label(edtf, part_of_day, lang)`, the human label every page shows.
+
+Pure functions, apart from the refusals' wording (Django's gettext, at display time). Callers
+import the package (`from timeline import dates`) and use the names below.
 """
 
+from timeline.dates.edtf import POINT, InvalidEDTF, edtf_bounds, is_exact_day
+from timeline.dates.labels import label
+from timeline.dates.period import Period, resolve_within
+from timeline.dates.refusals import Refusal
 from timeline.dates.resolve import (
     MAX_PHRASE_LENGTH,
-    InvalidEDTF,
     Resolved,
     Unresolved,
     detect_language,
-    edtf_bounds,
-    label,
     resolve,
 )
 
 __all__ = [
     "MAX_PHRASE_LENGTH",
+    "POINT",
     "InvalidEDTF",
+    "Period",
+    "Refusal",
     "Resolved",
     "Unresolved",
     "detect_language",
     "edtf_bounds",
+    "is_exact_day",
     "label",
     "resolve",
+    "resolve_within",
 ]

@@ -1,16 +1,9 @@
-"""Dates as journalists write them.
+"""The resolver: a phrase as an article writes it, placed on the calendar.
 
-Pure functions, no Django: EDTF strings (Library of Congress Extended Date/Time Format, parsed by
-the `edtf` package) are the stored form of every event date; start and end dates are derived
-from them for sorting and filtering, and human labels are made from them for every page.
-
-Three public entry points:
-
-- `edtf_bounds(edtf)` -> (start, end | None): the earliest and latest day an EDTF string allows.
-- `resolve(phrase, base, lang=None, *, future=False)` -> `Resolved | Unresolved`: turns a phrase
-  as an article writes it ("woensdag", "eerder deze week", "de komende weken", "24-27 jan") into
-  EDTF, relative to `base`, the source's publication date.
-- `label(edtf, part_of_day="", lang="nl")`: the human label every page shows.
+`resolve(phrase, base, lang=None, *, future=False)` -> `Resolved | Unresolved` turns "woensdag",
+"eerder deze week", "de komende weken", "24-27 jan" into EDTF, relative to `base`, the source's
+publication date. The vocabulary below (month and weekday names, relative days, modifiers) is
+the one list of words it knows; ingest derives the phrases it looks for from it.
 
 How `resolve` reads a phrase, in order:
 
@@ -24,8 +17,7 @@ How `resolve` reads a phrase, in order:
    numeric date), holds no word we cannot place (for nl and en), and the answer agrees with
    every weekday, month and year the phrase names and borrows no day from the base.
 
-The rules take about 0.03 ms a phrase, dateparser about 1 ms. `edtf_bounds` reads the simple
-EDTF this module writes itself and hands anything else to the `edtf` package (about 5 ms).
+The rules are tried first because they are much faster than dateparser (bench/bench_dates.py).
 
 Conventions (the "why" behind answers that a reader might otherwise call a guess):
 
@@ -47,89 +39,29 @@ Conventions (the "why" behind answers that a reader might otherwise call a guess
 - Numeric dates are day-month-year in Dutch; in English a numeric date whose day and month
   could swap ("01/02/2022") is refused rather than guessed.
 
-A phrase that fits none of this is refused with a reason; a guess is never dressed as a fact.
+A phrase that fits none of this is refused with a code and parameters (`refusals.py`), worded
+in the reader's language when shown; a guess is never dressed as a fact.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
-import math
 import re
 import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Callable
 
-from edtf import parse_edtf, struct_time_to_date
-from edtf.parser.edtf_exceptions import EDTFParseException
+from timeline.dates.edtf import POINT_RE, SIMPLE_EDTF, Point, simple_bounds
+from timeline.dates.labels import label
+from timeline.dates.refusals import Refusal
 
-__all__ = ["InvalidEDTF", "Resolved", "Unresolved", "edtf_bounds", "label", "resolve"]
+__all__ = ["Resolved", "Unresolved", "detect_language", "resolve"]
 
 MAX_PHRASE_LENGTH = 200
 PARTS_OF_DAY = ("morning", "afternoon", "evening", "night")
 PRECISIONS = ("day", "week", "month", "year", "interval", "open")
-
-
-# --------------------------------------------------------------------------------------------
-# EDTF bounds
-# --------------------------------------------------------------------------------------------
-
-
-class InvalidEDTF(ValueError):
-    """The string is not an EDTF date this application can place on a timeline."""
-
-
-def _to_date(value) -> dt.date | None:
-    # The edtf package answers an open end with a float infinity, not a struct_time.
-    if value is None or (isinstance(value, float) and math.isinf(value)):
-        return None
-    return struct_time_to_date(value)
-
-
-# The EDTF this module writes, and nearly all an editor types: a year, month or day with an
-# optional qualifier, alone or as an interval, possibly open-ended. The edtf package takes about
-# 5 ms per string (a pyparsing grammar); this subset is read directly, everything else goes to
-# the package. tests/test_dates.py checks the two agree.
-_POINT = r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([~?%])?"
-_SIMPLE_EDTF = re.compile(rf"{_POINT}(?:/(?:{_POINT}|(\.\.)))?")
-
-
-def _simple_bounds(edtf: str) -> tuple[dt.date, dt.date | None, bool] | None:
-    """(start, end, is_interval) for the simple subset, or None to let the package decide."""
-    m = _SIMPLE_EDTF.fullmatch(edtf)
-    if not m:
-        return None
-    y1, m1, d1, _q1, y2, m2, d2, _q2, open_end = m.groups()
-    try:
-        start = _Point.of(y1, m1, d1).first()
-        if y2 is None and open_end is None:
-            return start, _Point.of(y1, m1, d1).last(), False
-        end = None if open_end else _Point.of(y2, m2, d2).last()
-    except ValueError:  # year 0, month 13, 30 February: the package's error message applies
-        return None
-    return start, end, True
-
-
-def edtf_bounds(edtf: str) -> tuple[dt.date, dt.date | None]:
-    """The earliest and latest day an EDTF string allows; the end is None when open-ended."""
-    text = edtf.strip() if isinstance(edtf, str) else edtf
-    simple = _simple_bounds(text) if isinstance(text, str) else None
-    if simple is not None:
-        start, end, _ = simple
-    else:
-        try:
-            parsed = parse_edtf(text)
-            start = _to_date(parsed.lower_strict())
-            end = _to_date(parsed.upper_strict())
-        except (EDTFParseException, AttributeError, TypeError, ValueError, OverflowError) as exc:
-            raise InvalidEDTF(f"{edtf!r} is geen geldige EDTF-datum") from exc
-    if start is None:
-        raise InvalidEDTF(f"{edtf!r} heeft geen begin; een open begin kan niet op de tijdlijn")
-    if end is not None and end < start:
-        raise InvalidEDTF(f"{edtf!r} eindigt voor het begint")
-    return start, end
-
 
 # --------------------------------------------------------------------------------------------
 # Results
@@ -167,14 +99,26 @@ class Resolved:
 
 @dataclass(frozen=True)
 class Unresolved:
-    """A phrase that could not be placed, and why, in words an editor understands."""
+    """A phrase that could not be placed, and why (`refusal`, worded when it is read)."""
 
     phrase: str
-    reason: str
+    refusal: Refusal
+    # For a phrase that depends on the unknown day of a month- or year-only source: what it
+    # means on the first day of that period (ingest shows how it relates to the publication).
+    earliest: Resolved | None = None
 
     @property
     def ok(self) -> bool:
         return False
+
+    @property
+    def code(self) -> str:
+        return self.refusal.code
+
+    @property
+    def reason(self) -> str:
+        """In the reader's language: the active one when this is read, not when resolved."""
+        return self.refusal.message()
 
     def as_json(self) -> dict:
         return {"phrase": self.phrase, "error": self.reason}
@@ -183,62 +127,18 @@ class Unresolved:
 class _Refusal(Exception):
     """Raised by a rule that recognises a phrase and knows it cannot be placed honestly."""
 
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.refusal = Refusal.of(code, **params)
 
 
 # --------------------------------------------------------------------------------------------
 # Internal representation: a span between two calendar points
 # --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Point:
-    """A year, a month or a day: the granularity EDTF writes an endpoint at."""
-
-    year: int
-    month: int | None = None
-    day: int | None = None
-
-    @classmethod
-    def of(cls, year, month=None, day=None) -> _Point:
-        """From EDTF's digit groups; ValueError for year 0, month 00 or 13, 30 February."""
-        point = cls(int(year), None if month is None else int(month),
-                    None if day is None else int(day))  # fmt: skip
-        if point.month is not None and not 1 <= point.month <= 12:
-            raise ValueError("month out of range")
-        if point.day is not None:
-            dt.date(point.year, point.month, point.day)
-        point.first()
-        return point
-
-    @classmethod
-    def on(cls, day: dt.date) -> _Point:
-        return cls(day.year, day.month, day.day)
-
-    def first(self) -> dt.date:
-        return dt.date(self.year, self.month or 1, self.day or 1)
-
-    def last(self) -> dt.date:
-        if self.day:
-            return dt.date(self.year, self.month, self.day)
-        month = self.month or 12
-        return dt.date(self.year, month, calendar.monthrange(self.year, month)[1])
-
-    def text(self) -> str:
-        out = f"{self.year:04d}"
-        if self.month:
-            out += f"-{self.month:02d}"
-        if self.day:
-            out += f"-{self.day:02d}"
-        return out
-
-
 @dataclass(frozen=True)
 class _Span:
-    lo: _Point
-    hi: _Point | None  # None: open-ended
+    lo: Point
+    hi: Point | None  # None: open-ended
     precision: str
     part: str = ""
     qualifier: str = ""  # "" or "~" (approximate); EDTF's "?" is for editors who know better
@@ -265,24 +165,24 @@ class _Span:
 
 
 def _on(day: dt.date, part: str = "", qualifier: str = "") -> _Span:
-    return _Span(_Point.on(day), _Point.on(day), "day", part, qualifier, single=True)
+    return _Span(Point.on(day), Point.on(day), "day", part, qualifier, single=True)
 
 
 def _days(first: dt.date, last: dt.date, precision: str = "interval", qualifier: str = "") -> _Span:
     if last < first:
-        raise _Refusal("die periode eindigt voor ze begint")
+        raise _Refusal("backwards", phrase=f"{first.isoformat()}/{last.isoformat()}")
     if first == last:
         return _on(first, qualifier=qualifier)
-    return _Span(_Point.on(first), _Point.on(last), precision, qualifier=qualifier)
+    return _Span(Point.on(first), Point.on(last), precision, qualifier=qualifier)
 
 
 def _whole_month(year: int, month: int) -> _Span:
-    point = _Point(year, month)
+    point = Point(year, month)
     return _Span(point, point, "month", single=True)
 
 
 def _whole_year(year: int) -> _Span:
-    point = _Point(year)
+    point = Point(year)
     return _Span(point, point, "year", single=True)
 
 
@@ -291,7 +191,7 @@ def _iso_week(monday: dt.date) -> _Span:
 
 
 def _open_from(day: dt.date) -> _Span:
-    return _Span(_Point.on(day), None, "open")
+    return _Span(Point.on(day), None, "open")
 
 
 def _monday(day: dt.date) -> dt.date:
@@ -380,6 +280,9 @@ NUMBER_WORDS = {
     "zes": 6, "six": 6, "zeven": 7, "seven": 7, "acht": 8, "eight": 8, "negen": 9, "nine": 9,
     "tien": 10, "ten": 10, "elf": 11, "eleven": 11, "twaalf": 12, "twelve": 12,
 }  # fmt: skip
+
+# An unknown small number: "de komende paar dagen", "the next few weeks".
+FEW_WORDS = ("few", "paar", "aantal", "couple of")
 
 # unit word -> (unit, plural)
 UNITS = {
@@ -494,10 +397,11 @@ DUTCH_CUES |= {"januari", "februari", "maart", "mrt", "mei", "juni", "juli", "au
                "oktober", "okt"} | {w for w in WEEKDAYS if w.endswith("dag")}  # fmt: skip
 ENGLISH_CUES |= {"january", "february", "march", "may", "june", "july", "august", "october",
                  "oct"} | {w for w in WEEKDAYS if not w.endswith("dag")}  # fmt: skip
-# Dutch compounds of a day and a part of day: "dinsdagavond", "gistermiddag".
+# The parts of day Dutch writes as the end of one word: "dinsdagavond", "gistermiddag".
+DUTCH_PART_SUFFIXES = ("ochtend", "morgen", "middag", "avond", "nacht")
 _DUTCH_COMPOUND = re.compile(
     r"(?:van|gister|eergister|morgen|overmorgen|maandag|dinsdag|woensdag|donderdag|vrijdag"
-    r"|zaterdag|zondag)(?:ochtend|morgen|middag|avond|nacht)"
+    rf"|zaterdag|zondag)(?:{'|'.join(DUTCH_PART_SUFFIXES)})"
 )
 
 
@@ -514,17 +418,21 @@ def detect_language(text: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _alternation(words) -> str:
+def alternation(words) -> str:
+    """A regular expression matching any of `words`, escaped."""
     # Longest first, so "woensdag" is tried before "wo…" style prefixes and "the end of" before
     # "end of".
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    # A space stands for any run of whitespace: the resolver sees normalised text, ingest does not.
+    return "|".join(
+        re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True)
+    )
 
 
-_MON = rf"(?:{_alternation(MONTHS)})\.?"
-_WD = rf"(?:{_alternation(WEEKDAYS)})\.?"
-_PART = _alternation(PART_WORDS)
-_NUM = rf"(?:\d{{1,3}}|{_alternation(NUMBER_WORDS)})"
-_UNIT = _alternation(UNITS)
+_MON = rf"(?:{alternation(MONTHS)})\.?"
+_WD = rf"(?:{alternation(WEEKDAYS)})\.?"
+_PART = alternation(PART_WORDS)
+_NUM = rf"(?:\d{{1,3}}|{alternation(NUMBER_WORDS)})"
+_UNIT = alternation(UNITS)
 _ORD = r"(?:e|ste|de|st|nd|rd|th)?"  # "26e", "1ste", "26th"
 _YEAR = r"\d{4}"
 _RANGE_SEP = r"(?:-|t/m|tm|tot en met|to|through|thru|until|till)"
@@ -557,14 +465,14 @@ def _weekday_from(ctx: _Ctx, weekday: int, direction: int | None) -> dt.date:
 
 
 def _nearest_year(
-    ctx: _Ctx, make: Callable[[int], tuple[dt.date, dt.date]], what: str, side: int | None = None
+    ctx: _Ctx, make: Callable[[int], tuple[dt.date, dt.date]], what: dict, side: int | None = None
 ) -> int:
     """The year (base year +- 1) that puts a year-less date nearest the base.
 
     Ties go to the past (a report tells what happened). With `ctx.future` or `side=1` the first
     one that has not ended by the base; with `side=-1` the last one that had begun by then.
     `make(year)` returns (first, last) day or raises ValueError when the date does not exist
-    that year (29 February).
+    that year (29 February); `what` names the date for the refusal (its `day` and `month`).
     """
     if side is None and ctx.future:
         side = 1
@@ -583,7 +491,7 @@ def _nearest_year(
         )
         options.append((distance, year))
     if not options:
-        raise _Refusal(f"{what} bestaat niet rond {ctx.base.isoformat()}")
+        raise _Refusal("not_near_base", **what, base=ctx.base)
     return min(options)[1]
 
 
@@ -600,17 +508,14 @@ def _day_of(
             date = dt.date(int(year), month, day)
         else:
             chosen = _nearest_year(
-                ctx, lambda y: (dt.date(y, month, day),) * 2, f"{day} {_MONTH_NL[month]}", side
+                ctx, lambda y: (dt.date(y, month, day),) * 2, {"day": day, "month": month}, side
             )
             date = dt.date(chosen, month, day)
     except ValueError:
-        raise _Refusal(f"{day} {_MONTH_NL[month]} {year or ''} bestaat niet".strip()) from None
+        raise _Refusal("no_such_day", day=day, month=month, year=year or "") from None
     wanted = WEEKDAYS[_word(weekday)] if weekday else None
     if wanted is not None and date.weekday() != wanted:
-        raise _Refusal(
-            f"{_label_day(date, 'nl', False)} is een {_WEEKDAY_NL[date.weekday()]}, "
-            f"geen {_WEEKDAY_NL[wanted]}"
-        )
+        raise _Refusal("wrong_weekday", date=date, weekday=date.weekday(), wanted=wanted)
     return date
 
 
@@ -619,9 +524,9 @@ def _month_of(ctx: _Ctx, month: int, year: str | None) -> tuple[int, int]:
         return int(year), month
 
     def make(y: int) -> tuple[dt.date, dt.date]:
-        return _Point(y, month).first(), _Point(y, month).last()
+        return Point(y, month).first(), Point(y, month).last()
 
-    return _nearest_year(ctx, make, _MONTH_NL[month]), month
+    return _nearest_year(ctx, make, {"day": "", "month": month}), month
 
 
 # --------------------------------------------------------------------------------------------
@@ -663,7 +568,7 @@ def _h_night_of(m: re.Match, ctx: _Ctx) -> _Span:
     # "de nacht van dinsdag op woensdag": the two days the night spans.
     first = _weekday_from(ctx, WEEKDAYS[_word(m["a"])], None)
     if (WEEKDAYS[_word(m["a"])] + 1) % 7 != WEEKDAYS[_word(m["b"])]:
-        raise _Refusal("die twee dagen volgen niet op elkaar")
+        raise _Refusal("not_consecutive")
     return replace(_days(first, first + dt.timedelta(days=1)), part="night")
 
 
@@ -680,18 +585,18 @@ def _h_day_range(m: re.Match, ctx: _Ctx) -> _Span:
     month = MONTHS[_word(m["m"])]
     first, last = int(m["d1"]), int(m["d2"])
     if last <= first:
-        raise _Refusal(f"{first}-{last} is geen oplopende reeks dagen")
+        raise _Refusal("not_ascending", first=first, last=last)
     if m["y"]:
         year = int(m["y"])
     else:
         year = _nearest_year(
             ctx, lambda y: (dt.date(y, month, first), dt.date(y, month, last)),
-            f"{first}-{last} {_MONTH_NL[month]}",
+            {"day": f"{first}-{last}", "month": month},
         )  # fmt: skip
     try:
         return _days(dt.date(year, month, first), dt.date(year, month, last))
     except ValueError:
-        raise _Refusal(f"{first}-{last} {_MONTH_NL[month]} {year} bestaat niet") from None
+        raise _Refusal("no_such_day", day=f"{first}-{last}", month=month, year=year) from None
 
 
 def _h_month(m: re.Match, ctx: _Ctx) -> _Span:
@@ -713,31 +618,29 @@ def _h_iso_week(m: re.Match, ctx: _Ctx) -> _Span:
             continue
         options.append((abs((monday - _monday(ctx.base)).days), monday))
     if not options:
-        raise _Refusal(f"week {week} bestaat niet")
+        raise _Refusal("no_such_week", week=week)
     return _iso_week(min(options)[1])
 
 
 def _h_edtf(m: re.Match, ctx: _Ctx) -> _Span:
     # An editor may type EDTF (an ISO date is EDTF too): keep exactly what was typed.
     text = m[0]
-    bounds = _simple_bounds(text)
+    bounds = simple_bounds(text)
     if bounds is None:
-        raise _Refusal(f"{text} is geen bestaande datum")
+        raise _Refusal("not_a_date", phrase=text)
     start, end, interval = bounds
     if end is not None and end < start:
-        raise _Refusal(f"{text} eindigt voor het begint")
+        raise _Refusal("backwards", phrase=text)
     lo_text, _, hi_text = text.partition("/")
-    lo = _Point.of(*_SIMPLE_POINT.fullmatch(lo_text).groups()[:3])
+    lo = Point.of(*POINT_RE.fullmatch(lo_text).groups()[:3])
     if not interval:
         precision = "day" if lo.day else "month" if lo.month else "year"
         return _Span(lo, lo, precision, single=True, typed=text)
     if hi_text == "..":
         return _Span(lo, None, "open", typed=text)
-    hi = _Point.of(*_SIMPLE_POINT.fullmatch(hi_text).groups()[:3])
+    hi = Point.of(*POINT_RE.fullmatch(hi_text).groups()[:3])
     return _Span(lo, hi, "interval", typed=text)
 
-
-_SIMPLE_POINT = re.compile(_POINT)
 
 
 def _h_numeric_date(m: re.Match, ctx: _Ctx) -> _Span:
@@ -745,22 +648,20 @@ def _h_numeric_date(m: re.Match, ctx: _Ctx) -> _Span:
     # not known (British or American), so a date whose parts could swap is refused.
     a, b, year = int(m["a"]), int(m["b"]), int(m["y"])
     if ctx.lang == "en" and a <= 12 and b <= 12 and a != b:
-        raise _Refusal(
-            f"{m[0]} kan {a} {_MONTH_NL[b]} of {b} {_MONTH_NL[a]} zijn; schrijf de maand voluit"
-        )
+        raise _Refusal("ambiguous_numeric", phrase=m[0], a=a, b=b, month_a=a, month_b=b)
     if ctx.lang == "en" and b > 12:
         a, b = b, a  # American month/day/year, unambiguous because the day is above 12
     try:
         return _on(dt.date(year, b, a))
     except ValueError:
-        raise _Refusal(f"{m[0]} is geen bestaande datum") from None
+        raise _Refusal("not_a_date", phrase=m[0]) from None
 
 
 def _h_ymd(m: re.Match, ctx: _Ctx) -> _Span:
     try:
         return _on(dt.date(int(m["y"]), int(m["mo"]), int(m["d"])))
     except ValueError:
-        raise _Refusal(f"{m[0]} is geen bestaande datum") from None
+        raise _Refusal("not_a_date", phrase=m[0]) from None
 
 
 def _h_ago_or_ahead(m: re.Match, ctx: _Ctx) -> _Span:
@@ -790,7 +691,7 @@ def _h_rolling(m: re.Match, ctx: _Ctx) -> _Span | None:
             return _open_from(ctx.base + dt.timedelta(days=1))
         return _days(ctx.base + dt.timedelta(days=1), _shift(ctx.base, amount, unit))
     if amount is None:
-        raise _Refusal(f"'{m[0]}' heeft geen begin; een open begin kan niet op de tijdlijn")
+        raise _Refusal("open_start", phrase=m[0])
     return _days(_shift(ctx.base, -amount, unit), ctx.base - dt.timedelta(days=1))
 
 
@@ -837,7 +738,7 @@ def _h_earlier_later(m: re.Match, ctx: _Ctx) -> _Span:
     else:
         first, last = base + dt.timedelta(days=1), whole.end
     if last < first:
-        raise _Refusal(f"'{m[0]}' is leeg op {_label_day(base, 'nl')}")
+        raise _Refusal("empty_period", phrase=m[0], date=base)
     return _days(first, last)
 
 
@@ -864,9 +765,9 @@ def _h_segment(m: re.Match, ctx: _Ctx) -> _Span | None:
     if whole.precision == "year":
         first_month, last_month = SEGMENT_SLICES["year"][segment]
         year = whole.start.year
-        return _Span(_Point(year, first_month), _Point(year, last_month), "interval",
+        return _Span(Point(year, first_month), Point(year, last_month), "interval",
                      qualifier="~")  # fmt: skip
-    raise _Refusal(f"'{m['seg']}' past alleen bij een week, maand of jaar")
+    raise _Refusal("segment_needs_period", segment=m["seg"])
 
 
 def _h_range(m: re.Match, ctx: _Ctx) -> _Span | None:
@@ -892,9 +793,9 @@ def _h_range(m: re.Match, ctx: _Ctx) -> _Span | None:
     if left is None or right is None:
         return None
     if right.hi is None:
-        raise _Refusal("het einde van die periode is open")
+        raise _Refusal("open_end")
     if right.end < left.start:
-        raise _Refusal(f"'{m[0]}' eindigt voor het begint")
+        raise _Refusal("backwards", phrase=m[0])
     qualifier = "~" if "~" in (left.qualifier, right.qualifier) else ""
     part = left.part if left.part == right.part else ""
     if left.lo == right.hi and left.single and right.single:
@@ -913,17 +814,17 @@ def _h_since(m: re.Match, ctx: _Ctx) -> _Span | None:
         return _Span(inner.lo, None, "open", qualifier=inner.qualifier)
     if word in ("na", "after"):
         if inner.end is None:
-            raise _Refusal("na een open periode komt geen datum")
-        return _Span(_Point.on(inner.end + dt.timedelta(days=1)), None, "open",
+            raise _Refusal("after_open")
+        return _Span(Point.on(inner.end + dt.timedelta(days=1)), None, "open",
                      qualifier=inner.qualifier)  # fmt: skip
     # sinds / since
     if inner.start > ctx.base:
-        raise _Refusal(f"'{m[0]}' ligt na de publicatiedatum")
-    return _Span(inner.lo, _Point.on(ctx.base), "interval", qualifier=inner.qualifier)
+        raise _Refusal("after_publication", phrase=m[0])
+    return _Span(inner.lo, Point.on(ctx.base), "interval", qualifier=inner.qualifier)
 
 
 def _h_until(m: re.Match, ctx: _Ctx) -> _Span:
-    raise _Refusal(f"'{m[0]}' heeft geen begin; een open begin kan niet op de tijdlijn")
+    raise _Refusal("open_start", phrase=m[0])
 
 
 def _h_prefix(m: re.Match, ctx: _Ctx) -> _Span | None:
@@ -946,27 +847,27 @@ def _h_time(m: re.Match, ctx: _Ctx) -> _Span | None:
     elif suffix == "am" and hour == 12:
         hour = 0
     if hour > 24 or minute > 59:
-        raise _Refusal(f"{m['h']}:{m['mm'] or '00'} is geen tijd")
+        raise _Refusal("not_a_time", time=f"{m['h']}:{m['mm'] or '00'}")
     inner = _match(m["x"], ctx)
     if inner is None:
         return None
     if not inner.single or inner.precision != "day":
-        raise _Refusal("een tijdstip hoort bij één dag")
+        raise _Refusal("time_needs_day")
     part = next(p for lo, hi, p in HOUR_PARTS if lo <= hour % 24 < hi)
     if inner.part and inner.part != part:
-        raise _Refusal(f"het tijdstip en '{m['x']}' spreken elkaar tegen")
+        raise _Refusal("time_contradicts", phrase=m["x"])
     return replace(inner, part=part)
 
 
 def _h_vague(m: re.Match, ctx: _Ctx) -> _Span:
-    raise _Refusal(f"'{m[0]}' zegt niet precies wanneer; een schatting zou een gok zijn")
+    raise _Refusal("vague", phrase=m[0])
 
 
 def _h_ordinal_only(m: re.Match, ctx: _Ctx) -> _Span:
     day = int(m["d"])
     if not 1 <= day <= 31:
-        raise _Refusal(f"'{m[0]}' is geen dag van een maand")
-    raise _Refusal(f"'{m[0]}' noemt geen maand")
+        raise _Refusal("not_day_of_month", phrase=m[0])
+    raise _Refusal("no_month", phrase=m[0])
 
 
 # --------------------------------------------------------------------------------------------
@@ -974,13 +875,10 @@ def _h_ordinal_only(m: re.Match, ctx: _Ctx) -> _Span:
 # recursive "wrappers" (ranges, prefixes, times) last.
 # --------------------------------------------------------------------------------------------
 
-_WEEKREL = rf"(?P<mod>{_alternation(PERIOD_MODIFIERS)})\s+week"
+_WEEKREL = rf"(?P<mod>{alternation(PERIOD_MODIFIERS)})\s+week"
 # "dinsdagavond", "vanochtend vroeg", "vanavond laat": "vroeg"/"laat" do not change the part.
 _DAY_PART = rf"(?:\s*(?P<part>{_PART})(?:\s+(?:vroeg|laat))?)?"
 _MONTH_YEAR = rf"(?:of\s+)?(?P<m>{_MON})(?:,?\s+(?P<y>{_YEAR}))?"
-_EDTF_PATTERN = (
-    r"\d{4}(?:-\d{2}(?:-\d{2})?)?[~?%]?(?:/(?:\d{4}(?:-\d{2}(?:-\d{2})?)?[~?%]?|\.\.))?"
-)
 # A day or month without a year: in a range it borrows the year written at the other end.
 _YEARLESS = re.compile(
     rf"(?:{_WD},?\s+)?\d{{1,2}}{_ORD}\s*(?:of\s+)?{_MON}|{_MON}\s+\d{{1,2}}{_ORD}|{_MON}"
@@ -988,12 +886,12 @@ _YEARLESS = re.compile(
 
 _RULE_SOURCES: list[tuple[str, Callable]] = [
     # tonight, last night, inmiddels
-    (_alternation(FIXED_DAYS), _h_fixed),
+    (alternation(FIXED_DAYS), _h_fixed),
     # vandaag, gisteravond, vanmorgen, morgenochtend, yesterday afternoon, later vandaag
-    (rf"(?P<day>{_alternation(RELATIVE_DAYS)}){_DAY_PART}", _h_relative_day),
+    (rf"(?P<day>{alternation(RELATIVE_DAYS)}){_DAY_PART}", _h_relative_day),
     # woensdag, afgelopen dinsdagavond, next Friday, woensdag jl., on Tuesday night
-    (rf"(?:(?P<mod>{_alternation(WEEKDAY_MODIFIERS)})\s+)?(?P<wd>{_WD}){_DAY_PART}"
-     rf"(?:\s+(?P<suffix>{_alternation(WEEKDAY_SUFFIXES)}))?", _h_weekday),
+    (rf"(?:(?P<mod>{alternation(WEEKDAY_MODIFIERS)})\s+)?(?P<wd>{_WD}){_DAY_PART}"
+     rf"(?:\s+(?P<suffix>{alternation(WEEKDAY_SUFFIXES)}))?", _h_weekday),
     # vorige week dinsdag, wednesday next week
     (rf"{_WEEKREL}\s+(?P<wd>{_WD}){_DAY_PART}", _h_weekday_of_week),
     (rf"(?P<wd>{_WD}){_DAY_PART}\s+{_WEEKREL}", _h_weekday_of_week),
@@ -1002,7 +900,7 @@ _RULE_SOURCES: list[tuple[str, Callable]] = [
      rf"(?P<b>{_WD})", _h_night_of),
     # 26 jan, woensdag 26 januari 2022, the 26th of January, January 26th, 2022
     (rf"(?:(?P<wd>{_WD}),?\s+)?(?:the\s+)?(?P<d>\d{{1,2}}){_ORD}\s*{_MONTH_YEAR}"
-     rf"(?:\s+(?P<suffix>{_alternation(WEEKDAY_SUFFIXES)}))?", _h_day_month),
+     rf"(?:\s+(?P<suffix>{alternation(WEEKDAY_SUFFIXES)}))?", _h_day_month),
     (rf"(?:(?P<wd>{_WD}),?\s+)?(?P<m>{_MON})\s+(?P<d>\d{{1,2}}){_ORD}(?:,?\s+(?P<y>{_YEAR}))?",
      _h_day_month),
     # 24-27 januari 2022, 24 t/m 27 jan, tussen 24 en 27 januari, January 24-27, 2022
@@ -1020,7 +918,7 @@ _RULE_SOURCES: list[tuple[str, Callable]] = [
     # week 4, week 4 van 2022
     (rf"(?:week|wk)\.?\s*(?P<w>\d{{1,2}})(?:,?\s+(?:van\s+|of\s+)?(?P<y>{_YEAR}))?", _h_iso_week),
     # 2022-01-24, 2022-01, 2022-01-24/2022-01-27, 2022-01-29/.. (EDTF as typed)
-    (_EDTF_PATTERN, _h_edtf),
+    (SIMPLE_EDTF.pattern, _h_edtf),
     # 28-01-2022, 28/1/2022, 28.01.2022; 2022/01/28
     (rf"(?P<a>\d{{1,2}})([-/.])(?P<b>\d{{1,2}})\2(?P<y>{_YEAR})", _h_numeric_date),
     (rf"(?P<y>{_YEAR})([/.])(?P<mo>\d{{1,2}})\2(?P<d>\d{{1,2}})", _h_ymd),
@@ -1029,19 +927,19 @@ _RULE_SOURCES: list[tuple[str, Callable]] = [
     (rf"(?:over|in)\s+(?P<n>{_NUM})\s+(?P<u>{_UNIT})(?:'?s?\s+time)?", _h_ago_or_ahead),
     # de komende weken, in the coming days, de komende drie dagen, the past week
     (rf"(?:(?:ergens\s+)?(?:in|gedurende|during|over|within|binnen)\s+)?(?P<article>de|the)?\s*"
-     rf"(?P<dir>{_alternation(ROLLING_DIRECTIONS)})\s+(?:(?P<n>{_NUM})\s+|(?P<few>few|paar|"
-     rf"aantal|couple\s+of)\s+)?(?P<u>{_UNIT})", _h_rolling),
+     rf"(?P<dir>{alternation(ROLLING_DIRECTIONS)})\s+(?:(?P<n>{_NUM})\s+|(?P<few>"
+     rf"{alternation(FEW_WORDS)})\s+)?(?P<u>{_UNIT})", _h_rolling),
     # deze week, vorige maand, next year, afgelopen weekend, het weekend
-    (rf"(?:(?P<mod>{_alternation(PERIOD_MODIFIERS)})\s+|(?:in\s+)?(?:het|the)\s+|over\s+the\s+)?"
-     rf"(?P<u>{_alternation(PERIOD_UNITS)})", _h_period),
+    (rf"(?:(?P<mod>{alternation(PERIOD_MODIFIERS)})\s+|(?:in\s+)?(?:het|the)\s+|over\s+the\s+)?"
+     rf"(?P<u>{alternation(PERIOD_UNITS)})", _h_period),
     # eerder deze week, later this month
-    (rf"(?P<dir>{_alternation(EARLIER_LATER)})\s+(?:in\s+)?(?P<period>{_alternation(THIS_PERIOD)})",
+    (rf"(?P<dir>{alternation(EARLIER_LATER)})\s+(?:in\s+)?(?P<period>{alternation(THIS_PERIOD)})",
      _h_earlier_later),
     # binnenkort, soon
     (r"binnenkort|soon|de komende tijd|in de komende tijd|in the near future"
      r"|in de nabije toekomst", _h_soon),
     # begin februari, eind vorige week, mid-2022, the end of January
-    (rf"(?P<seg>{_alternation(SEGMENTS)})(?:\s*-\s*|\s+)(?P<what>.+)", _h_segment),
+    (rf"(?P<seg>{alternation(SEGMENTS)})(?:\s*-\s*|\s+)(?P<what>.+)", _h_segment),
     # 31 januari - 2 februari 2022, maandag t/m woensdag, between Monday and Wednesday
     (rf"(?:(?:van|from)\s+)?(?P<a>.+?)(?:\s+{_RANGE_SEP}\s+|(?<=[a-z.])-(?=\d))(?P<b>.+)",
      _h_range),
@@ -1052,7 +950,7 @@ _RULE_SOURCES: list[tuple[str, Callable]] = [
     # tot maandag, before Friday: no beginning
     (r"(?:tot(?:\s+en\s+met)?|until|till|up\s+to|voor|vóór|before|by)\s+.+", _h_until),
     # op woensdag, in januari, ergens, rond 26 januari (approximate)
-    (rf"(?P<p>{_alternation(PREFIXES)})\s+(?P<x>.+)", _h_prefix),
+    (rf"(?P<p>{alternation(PREFIXES)})\s+(?P<x>.+)", _h_prefix),
     # woensdag om 14.00 uur, Tuesday at 9pm
     (r"(?P<x>.+?),?\s+(?:(?P<prep>om|at|rond|around|omstreeks|tegen|ca\.?)\s+)?(?P<h>\d{1,2})"
      r"(?:[:.h](?P<mm>\d{2}))?\s*(?P<suf>uur|u|h|am|pm|a\.m\.?|p\.m\.?)?", _h_time),
@@ -1083,7 +981,7 @@ def _match(text: str, ctx: _Ctx) -> _Span | None:
 # dateparser, for absolute dates in the many formats it knows, checked before it is believed
 # --------------------------------------------------------------------------------------------
 
-_ANCHOR_WORDS = re.compile(rf"\b(?:{_alternation(MONTHS)}|{_alternation(WEEKDAYS)})\b")
+_ANCHOR_WORDS = re.compile(rf"\b(?:{alternation(MONTHS)}|{alternation(WEEKDAYS)})\b")
 _ANCHOR_NUMBERS = re.compile(r"\b\d{4}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b")
 # Words a phrase may hold for dateparser to read it: names, ordinal suffixes, a few fillers.
 _DATEPARSER_WORDS = {*MONTHS, *WEEKDAYS, "e", "ste", "de", "st", "nd", "rd", "th", "of", "the",
@@ -1190,133 +1088,29 @@ def resolve(
     honestly comes back as `Unresolved` with a reason. See the module docstring for the rules.
     """
     if not isinstance(phrase, str):
-        return Unresolved(repr(phrase), "dat is geen tekst")
+        return Unresolved(repr(phrase), Refusal.of("not_text"))
     if len(phrase) > MAX_PHRASE_LENGTH:
         return Unresolved(
-            phrase, f"te lang voor een datum ({len(phrase)} tekens, hooguit {MAX_PHRASE_LENGTH})"
+            phrase, Refusal.of("too_long", length=len(phrase), limit=MAX_PHRASE_LENGTH)
         )
     if _has_control_characters(phrase):
-        return Unresolved(phrase, "bevat onzichtbare stuurtekens (zoals een NUL-byte)")
+        return Unresolved(phrase, Refusal.of("control_characters"))
     if isinstance(base, dt.datetime):
         base = base.date()
     text = _normalise(phrase)
     if not text:
-        return Unresolved(phrase, "er staat geen datum, de tekst is leeg")
+        return Unresolved(phrase, Refusal.of("empty"))
     lang = (lang or detect_language(text)).strip().lower() or "nl"
     ctx = _Ctx(base, lang, future)
     try:
         span = _match(text, ctx) or _with_dateparser(text, ctx)
         if span is None:
-            return Unresolved(phrase, f"'{phrase.strip()}' is geen datum die ik herken")
+            return Unresolved(phrase, Refusal.of("unknown", phrase=phrase.strip()))
         start, end = span.start, span.end
         return Resolved(phrase, span.edtf(), start, end, span.part, span.precision, lang)
     except _Refusal as refusal:
-        return Unresolved(phrase, refusal.reason)
+        return Unresolved(phrase, refusal.refusal)
     except (OverflowError, ValueError):
         # Arithmetic that leaves the calendar (year 1 or 9999 plus or minus a few weeks).
-        return Unresolved(phrase, f"'{phrase.strip()}' valt buiten de kalender")
+        return Unresolved(phrase, Refusal.of("off_calendar", phrase=phrase.strip()))
 
-
-# --------------------------------------------------------------------------------------------
-# Labels
-# --------------------------------------------------------------------------------------------
-
-_MONTH_NAMES = {
-    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-           "september", "oktober", "november", "december"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
-}  # fmt: skip
-_WEEKDAY_NAMES = {
-    "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
-_PART_NAMES = {
-    "nl": {"morning": "ochtend", "afternoon": "middag", "evening": "avond", "night": "nacht"},
-    "en": {"morning": "morning", "afternoon": "afternoon", "evening": "evening", "night": "night"},
-}
-# (approximate prefix, uncertain suffix, "after" a day, "from" a month or year)
-_MARKERS = {
-    "nl": ("ca. ", " (onzeker)", "na ", "vanaf "),
-    "en": ("c. ", " (uncertain)", "after ", "from "),
-}
-_MONTH_NL = (None, *_MONTH_NAMES["nl"])  # 1-based, for reasons
-_WEEKDAY_NL = _WEEKDAY_NAMES["nl"]
-
-
-def _label_day(day: dt.date, lang: str, weekday: bool = True) -> str:
-    text = f"{day.day} {_MONTH_NAMES[lang][day.month - 1]} {day.year}"
-    return f"{_WEEKDAY_NAMES[lang][day.weekday()]} {text}" if weekday else text
-
-
-def _label_point(point: _Point, lang: str) -> str:
-    if point.day:
-        return _label_day(point.first(), lang, weekday=False)
-    if point.month:
-        return f"{_MONTH_NAMES[lang][point.month - 1]} {point.year}"
-    return str(point.year)
-
-
-def _label_interval(lo: _Point, hi: _Point, lang: str) -> str:
-    if lo == hi:
-        return _label_day(lo.first(), lang) if lo.day else _label_point(lo, lang)
-    months = _MONTH_NAMES[lang]
-    if lo.day and hi.day:
-        if (lo.year, lo.month) == (hi.year, hi.month):
-            return f"{lo.day}\u2013{hi.day} {months[lo.month - 1]} {lo.year}"
-        if lo.year == hi.year:
-            return f"{lo.day} {months[lo.month - 1]} \u2013 {_label_point(hi, lang)}"
-    elif lo.month and hi.month and not lo.day and not hi.day and lo.year == hi.year:
-        return f"{months[lo.month - 1]} \u2013 {_label_point(hi, lang)}"
-    elif not lo.month and not hi.month:
-        return f"{lo.year}\u2013{hi.year}"
-    return f"{_label_point(lo, lang)} \u2013 {_label_point(hi, lang)}"
-
-
-def label(edtf: str, part_of_day: str = "", lang: str = "nl") -> str:
-    """A human label for an EDTF date, in Dutch ("nl", the default) or English ("en").
-
-    Dutch: "woensdag 26 januari 2022", "vrijdag 28 januari 2022 · ochtend", "24–27 januari
-    2022", "31 januari – 2 februari 2022", "28 december 2021 – 3 januari 2022", "januari 2022",
-    "2022", and open-ended "2022-01-29/.." as "na 28 januari 2022" ("vanaf februari 2022" when
-    the start is a month or year). English uses the same shapes ("Wednesday 26 January 2022",
-    "after 28 January 2022").
-
-    Honest markers: an approximate date (EDTF "~") is prefixed "ca. " / "c. "; an uncertain one
-    ("?") gets the suffix " (onzeker)" / " (uncertain)"; "%" gets both.
-
-    Pure and deterministic (own month and weekday tables, no locale). EDTF outside the simple
-    subset this module writes (seasons, sets, unspecified digits) and invalid strings come back
-    unchanged rather than raising.
-    """
-    if not isinstance(edtf, str):
-        return str(edtf)
-    lang = lang if lang in _MONTH_NAMES else "nl"
-    m = _SIMPLE_EDTF.fullmatch(edtf.strip())
-    if not m:
-        return edtf
-    y1, m1, d1, q1, y2, m2, d2, q2, open_end = m.groups()
-    try:
-        lo = _Point.of(y1, m1, d1)
-        hi = None if open_end else _Point.of(y2, m2, d2) if y2 else lo
-        if hi is not None and hi.last() < lo.first():
-            return edtf
-        if hi is None:
-            after, since = _MARKERS[lang][2:]
-            if lo.day:
-                text = after + _label_day(lo.first() - dt.timedelta(days=1), lang, weekday=False)
-            else:
-                text = since + _label_point(lo, lang)
-        else:
-            text = _label_interval(lo, hi, lang)
-    except (ValueError, OverflowError):
-        return edtf
-    qualifiers = (q1 or "") + (q2 or "")
-    approximate, uncertain = _MARKERS[lang][:2]
-    if "~" in qualifiers or "%" in qualifiers:
-        text = approximate + text
-    if "?" in qualifiers or "%" in qualifiers:
-        text += uncertain
-    if part_of_day in _PART_NAMES[lang]:
-        text += f" \u00b7 {_PART_NAMES[lang][part_of_day]}"
-    return text

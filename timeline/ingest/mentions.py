@@ -62,6 +62,17 @@ from django.db.models import Q
 from django.utils.text import slugify
 
 from timeline import dates
+from timeline.dates.resolve import (
+    DUTCH_PART_SUFFIXES,
+    FEW_WORDS,
+    MONTHS,
+    NUMBER_WORDS,
+    PART_WORDS,
+    PERIOD_UNITS,
+    UNITS,
+    WEEKDAYS,
+    alternation,
+)
 from timeline.models import (
     Actor,
     Citation,
@@ -95,37 +106,15 @@ class IngestError(ValueError):
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PublicationDate:
-    """A source's publication date at the precision the source gives: a day, month or year."""
+# A source's publication date at its precision; the one definition lives in timeline.dates.
+PublicationDate = dates.Period
 
-    first: dt.date
-    precision: str  # "day", "month" or "year"
 
-    @classmethod
-    def parse(cls, text: str) -> PublicationDate:
-        m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text.strip())
-        if not m:
-            raise IngestError(f"{text!r} is geen datum (JJJJ, JJJJ-MM of JJJJ-MM-DD)")
-        year, month, day = m.groups()
-        try:
-            first = dt.date(int(year), int(month or 1), int(day or 1))
-        except ValueError as exc:
-            raise IngestError(f"{text!r} is geen bestaande datum") from exc
-        return cls(first, "day" if day else "month" if month else "year")
-
-    @property
-    def last(self) -> dt.date:
-        if self.precision == "day":
-            return self.first
-        return dates.edtf_bounds(self.edtf)[1]
-
-    @property
-    def edtf(self) -> str:
-        return self.first.isoformat()[: {"day": 10, "month": 7, "year": 4}[self.precision]]
-
-    def contains(self, day: dt.date) -> bool:
-        return self.first <= day <= self.last
+def publication_date(text: str) -> dates.Period:
+    try:
+        return dates.Period.parse(text)
+    except dates.InvalidEDTF as exc:
+        raise IngestError(str(exc)) from exc
 
 
 @dataclass(frozen=True)
@@ -202,16 +191,16 @@ def read_article(
 
     header_date = meta.get("date") or meta.get("published")
     try:
-        from_header = PublicationDate.parse(header_date) if header_date else None
+        from_header = publication_date(header_date) if header_date else None
     except IngestError as exc:
         raise IngestError(f"de kop van {str(path)!r}: {exc}") from exc
     if published is not None:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", published.strip()):
-            raise IngestError(f"--published {published!r} is geen datum in de vorm JJJJ-MM-DD")
         try:
-            pub = PublicationDate.parse(published)
+            pub = publication_date(published)
         except IngestError as exc:
             raise IngestError(f"--published: {exc}") from exc
+        if pub.precision != "day":
+            raise IngestError(f"--published {published!r} is geen datum in de vorm JJJJ-MM-DD")
         if from_header and not from_header.contains(pub.first):
             raise IngestError(
                 f"--published {published} valt niet in de datum van het bestand "
@@ -373,23 +362,18 @@ def _first_sentence(text: str, lang: str) -> str:
 # Finding dates in a sentence
 # --------------------------------------------------------------------------------------------
 
-_WD = (
-    "maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag"
-    "|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+# The words come from the resolver's own vocabulary (timeline/dates/resolve.py), so that a word
+# it learns is found in articles too. Weekdays only written out: "wed" or "sun" in running text
+# is rarely a date. Hours and minutes are left out: "over twee uur" is no event date.
+_WD = alternation(w for w in WEEKDAYS if w.endswith(("dag", "day")))
+_MONTH = alternation(MONTHS)
+_DAYPART = alternation(DUTCH_PART_SUFFIXES)
+_PART_EN = alternation(set(PART_WORDS.values()))
+_NUM = r"\d{1,3}|" + alternation([*NUMBER_WORDS, *FEW_WORDS])
+_UNIT = alternation(
+    w for w, (unit, _) in UNITS.items() if unit not in ("hour", "minute")
 )
-_MONTH = (
-    "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
-    "|january|february|march|may|june|july|august|october"
-    r"|jan|febr|feb|mrt|mar|apr|jun|jul|aug|sept|sep|okt|oct|nov|dec"
-)
-_DAYPART = "ochtend|morgen|middag|avond|nacht"
-_PART_EN = "morning|afternoon|evening|night"
-_NUM = (
-    r"\d{1,3}|een|één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|paar"
-    r"|a|an|one|two|three|four|five|six|seven|eight|nine|ten|few|couple\s+of"
-)
-_UNIT = "dagen|dag|weken|week|maanden|maand|jaren|jaar|days|day|weeks|months|month|years|year"
-_PERIOD = "week|weekend|maand|jaar|month|year"
+_PERIOD = alternation(PERIOD_UNITS)
 _DAY = r"\d{1,2}(?:e|ste|de|st|nd|rd|th)?"
 _YEAR = r"\d{4}"
 
@@ -487,26 +471,6 @@ def _dateparser_spans(sentence: str, lang: str, base: dt.date) -> list[tuple[int
     return spans
 
 
-def resolve_on(
-    phrase: str, published: PublicationDate, lang: str, *, future: bool = False
-) -> tuple[dates.Resolved | dates.Unresolved, dates.Resolved | None]:
-    """Resolve against the publication date; a month- or year-only date resolves only phrases
-    whose answer does not depend on the unknown day. Returns (result, answer on first day)."""
-    if published.precision == "day":
-        return dates.resolve(phrase, published.first, lang, future=future), None
-    first = dates.resolve(phrase, published.first, lang, future=future)
-    last = dates.resolve(phrase, published.last, lang, future=future)
-    if not first.ok:
-        return first, None
-    if last.ok and (first.edtf, first.part_of_day) == (last.edtf, last.part_of_day):
-        return first, None
-    reason = (
-        f"'{phrase}' hangt af van de dag van publicatie, en de bron heeft alleen "
-        f"{'een maand' if published.precision == 'month' else 'een jaar'} ({published.edtf})"
-    )
-    return dates.Unresolved(phrase, reason), first
-
-
 def find_dates(
     sentence: str, published: PublicationDate, lang: str, *, future: bool = False
 ) -> list[DateMention]:
@@ -518,7 +482,8 @@ def find_dates(
     mentions = []
     for start, end in spans:
         phrase = sentence[start:end]
-        result, on_first = resolve_on(phrase, published, lang, future=future)
+        result = dates.resolve_within(phrase, published, lang, future=future)
+        on_first = None if result.ok else result.earliest
         # A phrase from the table is a date expression even when it cannot be placed ("de
         # afgelopen weken"); a dateparser find that cannot be placed at all is dropped.
         if from_table or result.ok or on_first is not None:
@@ -1112,9 +1077,7 @@ def _save_source(
     if outlet and source.outlet != outlet:
         changes.append(f"medium {source.outlet!r} → {outlet!r}")
         source.outlet = outlet
-    more_precise = _PRECISION_RANK[article.published.precision] < _PRECISION_RANK.get(
-        source.published_precision, 9
-    )
+    more_precise = article.published.is_finer_than(source.published_period)
     if (published_given or more_precise) and (
         source.published_on,
         source.published_precision,
@@ -1132,9 +1095,6 @@ def _save_source(
         source._change_reason = reason
         source.save()
     return source, False, changes
-
-
-_PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
 
 
 def same_text_sources(article: Article, slug: str) -> list[str]:

@@ -8,16 +8,13 @@ from timeline import i18n
 
 register = template.Library()
 
-_PRECISION_LENGTH = {"day": 10, "month": 7, "year": 4}
-
 register.filter("type_name", i18n.type_name)
 
 
 @register.filter
 def publication_label(source) -> str:
     """A source's publication date, no more precise than it is known ("januari 2022")."""
-    iso = source.published_on.isoformat()[: _PRECISION_LENGTH.get(source.published_precision, 10)]
-    return i18n.date_label(iso)
+    return i18n.date_label(source.published_period.edtf)
 
 
 @register.filter

@@ -1,0 +1,127 @@
+"""EDTF: the stored form of every event date, and the earliest and latest day it allows.
+
+The EDTF this application writes, and nearly all an editor types, is a small subset: a year,
+month or day with an optional qualifier, alone or as an interval, possibly open-ended. `POINT`
+is the one pattern for a point of it; everything that reads such a point (the resolver, the
+labels, the spreadsheet columns, a source's publication date, the exports) uses it. Anything
+outside the subset goes to the `edtf` package.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+
+from edtf import parse_edtf, struct_time_to_date
+from edtf.parser.edtf_exceptions import EDTFParseException
+
+
+class InvalidEDTF(ValueError):
+    """The string is not an EDTF date this application can place on a timeline."""
+
+
+def _to_date(value) -> dt.date | None:
+    # The edtf package answers an open end with a float infinity, not a struct_time.
+    if value is None or (isinstance(value, float) and math.isinf(value)):
+        return None
+    return struct_time_to_date(value)
+
+
+# The edtf package is a pyparsing grammar, slow per string; the subset is read directly and
+# everything else goes to the package. tests/test_dates.py checks the two agree.
+# One point: year, month, day (the last two optional) and a qualifier (~ approximate,
+# ? uncertain, % both).
+POINT = r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([~?%])?"
+POINT_RE = re.compile(POINT)
+# A point alone, two points as an interval, or a point open to the end ("2022-01-29/..").
+SIMPLE_EDTF = re.compile(rf"{POINT}(?:/(?:{POINT}|(\.\.)))?")
+
+
+def is_exact_day(edtf: str) -> bool:
+    """A single day, neither approximate nor uncertain ("2022-01-26", not "2022-01-26~")."""
+    m = POINT_RE.fullmatch(edtf.strip()) if isinstance(edtf, str) else None
+    return m is not None and m[3] is not None and m[4] is None
+
+
+def simple_bounds(edtf: str) -> tuple[dt.date, dt.date | None, bool] | None:
+    """(start, end, is_interval) for the simple subset, or None to let the package decide."""
+    m = SIMPLE_EDTF.fullmatch(edtf)
+    if not m:
+        return None
+    y1, m1, d1, _q1, y2, m2, d2, _q2, open_end = m.groups()
+    try:
+        start = Point.of(y1, m1, d1).first()
+        if y2 is None and open_end is None:
+            return start, Point.of(y1, m1, d1).last(), False
+        end = None if open_end else Point.of(y2, m2, d2).last()
+    except ValueError:  # year 0, month 13, 30 February: the package's error message applies
+        return None
+    return start, end, True
+
+
+def edtf_bounds(edtf: str) -> tuple[dt.date, dt.date | None]:
+    """The earliest and latest day an EDTF string allows; the end is None when open-ended."""
+    text = edtf.strip() if isinstance(edtf, str) else edtf
+    simple = simple_bounds(text) if isinstance(text, str) else None
+    if simple is not None:
+        start, end, _ = simple
+    else:
+        try:
+            parsed = parse_edtf(text)
+            start = _to_date(parsed.lower_strict())
+            end = _to_date(parsed.upper_strict())
+        except (EDTFParseException, AttributeError, TypeError, ValueError, OverflowError) as exc:
+            raise InvalidEDTF(f"{edtf!r} is geen geldige EDTF-datum") from exc
+    if start is None:
+        raise InvalidEDTF(f"{edtf!r} heeft geen begin; een open begin kan niet op de tijdlijn")
+    if end is not None and end < start:
+        raise InvalidEDTF(f"{edtf!r} eindigt voor het begint")
+    return start, end
+
+
+
+
+@dataclass(frozen=True)
+class Point:
+    """A year, a month or a day: the granularity EDTF writes an endpoint at."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @classmethod
+    def of(cls, year, month=None, day=None) -> Point:
+        """From EDTF's digit groups; ValueError for year 0, month 00 or 13, 30 February."""
+        point = cls(int(year), None if month is None else int(month),
+                    None if day is None else int(day))  # fmt: skip
+        if point.month is not None and not 1 <= point.month <= 12:
+            raise ValueError("month out of range")
+        if point.day is not None:
+            dt.date(point.year, point.month, point.day)
+        point.first()
+        return point
+
+    @classmethod
+    def on(cls, day: dt.date) -> Point:
+        return cls(day.year, day.month, day.day)
+
+    def first(self) -> dt.date:
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    def last(self) -> dt.date:
+        if self.day:
+            return dt.date(self.year, self.month, self.day)
+        month = self.month or 12
+        return dt.date(self.year, month, calendar.monthrange(self.year, month)[1])
+
+    def text(self) -> str:
+        out = f"{self.year:04d}"
+        if self.month:
+            out += f"-{self.month:02d}"
+        if self.day:
+            out += f"-{self.day:02d}"
+        return out
+
