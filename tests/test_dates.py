@@ -697,3 +697,96 @@ def test_edtf_bounds_fast_path_agrees_with_the_edtf_package(edtf):
         actual = None
 
     assert actual == expected
+
+
+# -- the package's single definitions ----------------------------------------------------------
+
+from timeline.dates import Period, is_exact_day, resolve_within  # noqa: E402
+from timeline.dates.resolve import MONTHS, WEEKDAYS  # noqa: E402
+
+
+# (text, Period.parse precision or None when refused, is_exact_day, label): one point pattern
+# reads each text for the publication date, the exports' exact-day test and the labels.
+POINTS = [
+    ("2022-01-26", "day", True, "woensdag 26 januari 2022"),
+    ("2022-01", "month", False, "januari 2022"),
+    ("2022", "year", False, "2022"),
+    ("2022-01-26~", None, False, "ca. woensdag 26 januari 2022"),
+    ("2022-01-26?", None, False, "woensdag 26 januari 2022 (onzeker)"),
+    ("2022-13", None, False, "2022-13"),
+    ("26-01-2022", None, False, "26-01-2022"),
+]
+
+
+@pytest.mark.parametrize(("text", "precision", "exact", "shown"), POINTS)
+def test_it_reads_a_point_one_way_everywhere(text, precision, exact, shown):
+    if precision is None:
+        with pytest.raises(InvalidEDTF):
+            Period.parse(text)
+    else:
+        assert Period.parse(text).precision == precision
+    assert is_exact_day(text) is exact
+    assert label(text) == shown
+
+
+# (day inside the period, precision) -> (first, last, edtf)
+PERIODS = [
+    ("2022-01-28", "day", "2022-01-28", "2022-01-28", "2022-01-28"),
+    ("2022-01-15", "month", "2022-01-01", "2022-01-31", "2022-01"),
+    ("2024-02-10", "month", "2024-02-01", "2024-02-29", "2024-02"),
+    ("2022-06-30", "year", "2022-01-01", "2022-12-31", "2022"),
+]
+
+
+@pytest.mark.parametrize(("day", "precision", "first", "last", "edtf"), PERIODS)
+def test_it_spans_a_publication_period_by_its_precision(day, precision, first, last, edtf):
+    period = Period(_date(day), precision)
+    assert (period.first, period.last, period.edtf) == (_date(first), _date(last), edtf)
+    assert period.contains(_date(first)) and period.contains(_date(last))
+    assert not period.contains(_date(last) + dt.timedelta(days=1))
+
+
+def test_it_refuses_an_unknown_precision():
+    with pytest.raises(ValueError):
+        Period(_date(SEED), "week")
+
+
+# (phrase, period, EDTF or the refusal's code)
+WITHIN = [
+    ("woensdag", Period(_date(SEED)), "2022-01-26"),
+    ("woensdag", Period(_date("2022-01-01"), "month"), "depends_on_day"),
+    ("26 januari", Period(_date("2022-01-01"), "month"), "2022-01-26"),
+    ("januari 2022", Period(_date("2022-01-01"), "year"), "2022-01"),
+    ("vorige maand", Period(_date("2022-01-01"), "year"), "depends_on_day"),
+    ("blauw", Period(_date("2022-01-01"), "month"), "unknown"),
+]
+
+
+@pytest.mark.parametrize(("phrase", "period", "expected"), WITHIN)
+def test_it_resolves_within_a_publication_period(phrase, period, expected):
+    result = resolve_within(phrase, period)
+    assert (result.edtf if result.ok else result.code) == expected
+
+
+def test_it_keeps_the_first_days_answer_when_the_day_decides():
+    result = resolve_within("woensdag", Period(_date("2022-01-01"), "month"))
+    assert result.earliest.edtf == "2021-12-29"
+    assert "alleen op de maand gedateerd (2022-01)" in result.reason
+
+
+@pytest.mark.parametrize("month", sorted(MONTHS))
+def test_ingest_finds_every_month_the_resolver_knows(month):
+    from timeline import ingest
+
+    sentence = f"Op 3 {month} 2022 belde de minister."
+    (found,) = ingest.find_dates(sentence, Period(_date(SEED)), "nl")
+    assert found.phrase.lower() == f"op 3 {month} 2022" and found.ok
+
+
+@pytest.mark.parametrize("weekday", sorted(w for w in WEEKDAYS if w.endswith(("dag", "day"))))
+def test_ingest_finds_every_written_out_weekday_the_resolver_knows(weekday):
+    from timeline import ingest
+
+    sentence = f"De minister belde {weekday} met zijn ambtgenoot."
+    (found,) = ingest.find_dates(sentence, Period(_date(SEED)), "nl")
+    assert found.phrase == weekday and found.ok

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from timeline.models import Actor, Citation, Event, Source
 
@@ -119,3 +120,20 @@ def test_it_links_the_alternates(client, seed):
     html = client.get("/events/poetin-macron-telefoongesprek-2022-01-28/").content.decode()
     assert 'hreflang="en" href="http://testserver/en/events/poetin-macron-telefoongesprek-2022-01-28/"' in html
     assert 'hreflang="nl" href="http://testserver/events/poetin-macron-telefoongesprek-2022-01-28/"' in html
+
+
+@pytest.mark.parametrize(
+    ("path", "english", "dutch"),
+    [
+        ("/en/?from=blorp", "'blorp' is not a date I recognise", "geen datum die ik herken"),
+        ("/?from=blorp", "'blorp' is geen datum die ik herken", "not a date I recognise"),
+        ("/en/?to=dinsdag+26+januari+2022", "is a Wednesday, not a Tuesday", "geen dinsdag"),
+    ],
+)
+def test_it_words_a_date_refusal_in_the_readers_language(client, seed, path, english, dutch):
+    # The locale middleware leaves the request's language active in this thread; the override
+    # puts back what was active before, so later tests do not run in English.
+    with translation.override(None):
+        text = _visible_text(client.get(path))
+    assert english in text
+    assert dutch not in text

@@ -11,9 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_noop
-
 from timeline.dates.labels import MONTH_NAMES, WEEKDAY_NAMES, day_label
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a msgid for makemessages (which looks for this name). Django's own needs settings
+    at import time, and the resolver must import without them (bench/, plain Python)."""
+    return message
+
 
 MESSAGES = {
     "not_text": gettext_noop("dat is geen tekst"),
