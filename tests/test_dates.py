@@ -1,4 +1,4 @@
-"""Dates as journalists write them: timeline/dates.py.
+"""Dates as journalists write them: timeline/dates/.
 
 DATE_TABLE is the shared truth for these tests and for bench/bench_dates.py: each row is
 (base, lang, phrase, future, edtf, start, end, part_of_day), with `end` None when open-ended and

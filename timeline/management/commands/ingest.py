@@ -6,7 +6,7 @@ Reads the article (the seed format with its ` date YYYY-MM[-DD] ` header, or pla
 Markdown dated by --published), creates or updates its Source and proposes one unpublished
 draft event per sentence that holds a date expression, citing that sentence. Running it again
 creates nothing new: drafts someone else has saved or deleted are left alone, drafts only
-ingest wrote are brought up to date. See `timeline/ingest.py` for how dates, actors, types and
+ingest wrote are brought up to date. See `timeline/ingest/` for how dates, actors, types and
 statuses are found.
 """
 
