@@ -48,7 +48,7 @@ def on_starting(server) -> None:
 
 
 def when_ready(server) -> None:
-    """Build the in-memory event index (timeline/index.py) once, before the workers fork.
+    """Build the in-memory event index (timeline/query/index.py) once, before the workers fork.
 
     Every worker then starts with it (the arrays are shared, copy-on-write) instead of each
     building its own while the first readers wait; after an edit each worker rebuilds its own
@@ -60,7 +60,7 @@ def when_ready(server) -> None:
         return
     from django.db import connections
 
-    from timeline import index
+    from timeline.query import index
 
     try:
         index.current()

@@ -10,7 +10,7 @@
    the htmx partial (HX-Request, HX-Target: results) without and with filters (actor + date
    range + text; one filter that leaves 11 events of 1,000, one that fills the page at both
    sizes), and `/api/events.json`; and to count the SQL queries of each request. These are steady-state figures: the timeline answers from an
-   in-memory index of the events (timeline/index.py), which the first request after a change
+   in-memory index of the events (timeline/query/index.py), which the first request after a change
    rebuilds; that request's time and the memory the index takes are printed beside them.
 2. Throughput. gunicorn (gunicorn.conf.py, DEBUG off) serves the 100,000-event SQLite database
    and `wrk -t2 -c8 -d10s` (Debian's wrk; installed with apt-get when missing and run as root)

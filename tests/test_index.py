@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Collate
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from timeline import index
+from timeline.query import index
 from timeline.forms import Criteria, Cursor
 from timeline.models import Actor, DataVersion, Event, EventType, Participation
 

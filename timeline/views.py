@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.vary import vary_on_headers
 
-from timeline import index
+from timeline.query import index
 from timeline.cache import cache_public_page
 from timeline.forms import Cursor, EventFilterForm, matching_actors
 from timeline.i18n import date_label, reader_language, type_name
