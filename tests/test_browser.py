@@ -16,7 +16,7 @@ WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "w
 @pytest.fixture
 def frozen_today(monkeypatch):
     # The live server runs in this process, so the form's clock can be fixed here.
-    monkeypatch.setattr("timeline.forms.timezone.localdate", lambda: dt.date(2022, 1, 28))
+    monkeypatch.setattr("timeline.query.forms.timezone.localdate", lambda: dt.date(2022, 1, 28))
 
 
 def _checkbox(page: Page, name: str):
@@ -97,7 +97,7 @@ def test_it_suggests_actors_by_alias_and_filters(page: Page, live_seed):
 
 
 def test_it_loads_more_in_place(page: Page, live_seed, monkeypatch):
-    monkeypatch.setattr("timeline.forms.EventFilterForm.PAGE_SIZE", 5)
+    monkeypatch.setattr("timeline.query.forms.EventFilterForm.PAGE_SIZE", 5)
     page.goto(live_seed.url + "/")
     expect(_cards(page)).to_have_count(5)
     page.evaluate("window.__marker = 1")
@@ -132,7 +132,7 @@ def test_it_works_without_javascript(no_js_page: Page, live_seed):
 
 
 def test_it_pages_without_javascript(no_js_page: Page, live_seed, monkeypatch):
-    monkeypatch.setattr("timeline.forms.EventFilterForm.PAGE_SIZE", 5)
+    monkeypatch.setattr("timeline.query.forms.EventFilterForm.PAGE_SIZE", 5)
     page = no_js_page
     page.goto(live_seed.url + "/")
     first = _card_ids(page)

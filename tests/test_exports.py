@@ -514,7 +514,7 @@ class _Links(HTMLParser):
 
 
 def test_it_opens_the_full_site_in_a_new_tab_from_the_embed(client, seed, monkeypatch):
-    monkeypatch.setattr("timeline.forms.EventFilterForm.PAGE_SIZE", 5)
+    monkeypatch.setattr("timeline.query.forms.EventFilterForm.PAGE_SIZE", 5)
     parser = _Links()
     parser.feed(client.get("/embed/?actor=lavrov").content.decode())
     more = [a for a in parser.links if a["href"].startswith("?")]

@@ -29,7 +29,7 @@ def _db(**filters) -> set[str]:
 @pytest.fixture
 def frozen_today(monkeypatch):
     """The seed's publication day as 'today', so relative dates are repeatable."""
-    monkeypatch.setattr("timeline.forms.timezone.localdate", lambda: dt.date(2022, 1, 28))
+    monkeypatch.setattr("timeline.query.forms.timezone.localdate", lambda: dt.date(2022, 1, 28))
 
 
 def test_it_filters_by_actor(client, seed):
@@ -145,7 +145,7 @@ def test_it_returns_the_full_page_on_a_history_restore(client, seed):
 
 
 def test_it_pages_with_a_cursor(client, seed, monkeypatch):
-    monkeypatch.setattr("timeline.forms.EventFilterForm.PAGE_SIZE", 5)
+    monkeypatch.setattr("timeline.query.forms.EventFilterForm.PAGE_SIZE", 5)
     seen, url = [], "/?order=asc"
     while url:
         response = client.get(url)

@@ -11,7 +11,8 @@ from django.db.models.functions import Collate
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from timeline.query import index
-from timeline.forms import Criteria, Cursor
+from timeline.query import sql
+from timeline.query.forms import Criteria, Cursor
 from timeline.models import Actor, DataVersion, Event, EventType, Participation
 
 STATUSES = [value for value, _label in Event.Status.choices]
@@ -39,13 +40,13 @@ def _sql_order(events):
 
 def _sql_answer(c: Criteria) -> dict:
     published = Event.objects.published()
-    matching = c.apply(published)
+    matching = sql.apply(c, published)
 
     def actors_of(skip: str) -> Counter:
-        pairs = Participation.objects.filter(event__in=c.apply(published, skip=skip).values("pk"))
+        pairs = Participation.objects.filter(event__in=sql.apply(c, published, skip=skip).values("pk"))
         return Counter(actor for _event, actor in set(pairs.values_list("event_id", "actor_id")))
 
-    without_bloc = c.apply(published, skip="affiliation")
+    without_bloc = sql.apply(c, published, skip="affiliation")
     blocs = {}
     for bloc in Actor.objects.all():
         n = without_bloc.filter(
@@ -58,8 +59,8 @@ def _sql_answer(c: Criteria) -> dict:
         "order": list(_sql_order(matching).values_list("pk", flat=True)),
         "actors": dict(actors_of("actor")),
         "blocs": blocs,
-        "types": dict(Counter(c.apply(published, skip="type").values_list("type_id", flat=True))),
-        "statuses": dict(Counter(c.apply(published, skip="status").values_list("status", flat=True))),
+        "types": dict(Counter(sql.apply(c, published, skip="type").values_list("type_id", flat=True))),
+        "statuses": dict(Counter(sql.apply(c, published, skip="status").values_list("status", flat=True))),
         "days": sorted(Counter(matching.values_list("start", flat=True)).items()),
     }
 
@@ -130,7 +131,7 @@ def test_it_answers_the_unfiltered_view_as_the_database_does(crisis):
 
 def test_it_pages_newest_first_from_any_cursor(crisis):
     c = Criteria((), (), (), ("occurred",), dt.date(2022, 1, 1), None, ())
-    expected = list(_sql_order(c.apply(Event.objects.published())).values_list("pk", flat=True))
+    expected = list(_sql_order(sql.apply(c, Event.objects.published())).values_list("pk", flat=True))
     expected.reverse()
     selection = index.current().select(c)
     got, cursor = [], None

@@ -1,10 +1,10 @@
 """Take the timeline anywhere: the same filtered events as TimelineJS JSON, a spreadsheet, a
 calendar, an Atom feed and a page other sites may frame; and the actors as JSON.
 
-Every export reads the query string through `EventFilterForm`, like the page and
-`/api/events.json`, so a shared URL means the same events everywhere. Unlike the page, which
-drops a filter a journalist mistyped and says so, an export answers a bad filter with a plain
-400: a calendar or a feed reader would otherwise quietly subscribe to everything.
+Every export reads the query string through `EventFilterForm` and gets its events from
+`timeline.query.select`, like the page and `/api/events.json`, so a shared URL means the same
+events everywhere. Unlike the page, which drops a filter a journalist mistyped and says so, an
+export answers a bad filter with a plain 400 (`timeline.query.http.EXPORT`).
 
 Exports hold all matching events, not a page of them, up to `MAX_EXPORT`; beyond that they say
 so (in the TimelineJS title slide, the calendar's description and the `X-Total-Count` and
@@ -35,8 +35,8 @@ from functools import wraps
 from django import forms
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -50,12 +50,14 @@ from icalendar import Event as CalendarEvent
 
 from timeline import dates
 from timeline.cache import cache_public_page
-from timeline.forms import MAX_Q_LENGTH, EventFilterForm, matching_actors
 from timeline.i18n import reader_language, type_name
 from timeline.models import Actor, Alias, Event
+from timeline.query import Result, select
+from timeline.query.forms import MAX_Q_LENGTH, EventFilterForm, matching_actors
+from timeline.query.http import EMBED, EXPORT, cors, filtered, json_errors, limit_query_length
+from timeline.query.params import filter_params, to_query
 from timeline.resources import EventResource
 from timeline.templatetags.timeline_tags import citation_html
-from timeline.views import MAX_QUERY_STRING, _params, _query, select_page
 
 # TimelineJS itself slows badly beyond a few hundred slides; this bounds the work per request.
 MAX_EXPORT = 5_000
@@ -72,47 +74,20 @@ ICS_STATUS = {
 # -- the filters, once for every export ---------------------------------------------------------
 
 
-def _bad_request(messages: list[str]) -> HttpResponse:
-    text = _("Ongeldige filter:") + "\n" + "\n".join(messages) + "\n"
-    return HttpResponseBadRequest(text, content_type="text/plain; charset=utf-8")
-
-
-def _valid_filter(request: HttpRequest) -> EventFilterForm | HttpResponse:
-    """The filter form, or a plain 400 naming every parameter that is wrong."""
-    if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING:
-        return _bad_request([_("De zoekopdracht is te lang.")])
-    form = EventFilterForm(request.GET)
-    form.is_valid()
-    if form.errors:
-        return _bad_request(
-            [
-                f"{'from' if field == 'from_' else field}: {message}"
-                for field, messages in form.errors.items()
-                for message in messages
-            ]
-        )
-    return form
-
-
-def _all_matching(form: EventFilterForm) -> tuple[QuerySet[Event], int]:
+def _all_matching(form: EventFilterForm) -> Result:
     """Every matching published event (up to MAX_EXPORT), in the API's order, and how many."""
-    events = form.filter(Event.objects.published())
-    order = ("-start", "-slug") if form.descending else ("start", "slug")
-    return events.order_by(*order)[:MAX_EXPORT], events.count()
+    return select(form.criteria, None, form.sort_order, MAX_EXPORT)
 
 
-def _counted(response: HttpResponse, exported: int, total: int) -> HttpResponse:
-    response["X-Total-Count"] = str(total)
-    response["X-Export-Count"] = str(exported)
-    # Public, read-only data that never depends on cookies: any site may fetch it (TimelineJS
-    # loads its JSON with fetch() from the page that embeds it).
-    response["Access-Control-Allow-Origin"] = "*"
+def _counted(response: HttpResponse, result: Result) -> HttpResponse:
+    response["X-Total-Count"] = str(result.count)
+    response["X-Export-Count"] = str(len(result.pks))
     return response
 
 
 def _site_url(request: HttpRequest, params) -> str:
     """The full timeline with the same filters, absolute."""
-    return request.build_absolute_uri(reverse("event_list") + _query(params).rstrip("?"))
+    return request.build_absolute_uri(reverse("event_list") + to_query(params).rstrip("?"))
 
 
 def _truncation_note(exported: int, total: int) -> str:
@@ -182,14 +157,13 @@ def timelinejs_event(event: Event, request: HttpRequest) -> dict:
     return slide
 
 
+@cors
 @require_GET
-def timelinejs(request: HttpRequest) -> HttpResponse:
-    form = _valid_filter(request)
-    if isinstance(form, HttpResponse):
-        return form
-    events, total = _all_matching(form)
-    events = list(events.with_details())
-    params = _params(request)
+@filtered(EXPORT)
+def timelinejs(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
+    result = _all_matching(form)
+    events, total = list(result.queryset().with_details()), result.count
+    params = filter_params(request)
     intro = [
         format_html(
             "<p>{}</p>",
@@ -213,22 +187,21 @@ def timelinejs(request: HttpRequest) -> HttpResponse:
         "events": [timelinejs_event(e, request) for e in events],
     }
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
-    return _counted(response, len(events), total)
+    return _counted(response, result)
 
 
 # -- spreadsheet --------------------------------------------------------------------------------
 
 
+@cors
 @require_GET
-def events_csv(request: HttpRequest) -> HttpResponse:
-    form = _valid_filter(request)
-    if isinstance(form, HttpResponse):
-        return form
-    events, total = _all_matching(form)
-    dataset = EventResource().export(events)
+@filtered(EXPORT)
+def events_csv(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
+    result = _all_matching(form)
+    dataset = EventResource().export(result.queryset())
     response = HttpResponse("\ufeff" + dataset.csv, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="crisis-timeline-events.csv"'
-    return _counted(response, len(dataset), total)
+    return _counted(response, result)
 
 
 # -- calendar -----------------------------------------------------------------------------------
@@ -270,19 +243,18 @@ def _calendar_event(event: Event, request: HttpRequest) -> CalendarEvent:
     return vevent
 
 
+@cors
 @require_GET
-def events_ics(request: HttpRequest) -> HttpResponse:
-    form = _valid_filter(request)
-    if isinstance(form, HttpResponse):
-        return form
-    events, total = _all_matching(form)
-    events = list(events.with_details())
+@filtered(EXPORT)
+def events_ics(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
+    result = _all_matching(form)
+    events, total = list(result.queryset().with_details()), result.count
     calendar = Calendar()
     calendar.add("prodid", "-//Crisis Timeline//Events//NL")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", "Crisis Timeline")
-    description = _site_url(request, _params(request))
+    description = _site_url(request, filter_params(request))
     if note := _truncation_note(len(events), total):
         description = f"{note}\n{description}"
     calendar.add("x-wr-caldesc", description)
@@ -290,7 +262,7 @@ def events_ics(request: HttpRequest) -> HttpResponse:
         calendar.add_component(_calendar_event(event, request))
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="crisis-timeline.ics"'
-    return _counted(response, len(events), total)
+    return _counted(response, result)
 
 
 # -- feed ---------------------------------------------------------------------------------------
@@ -321,14 +293,13 @@ class EventFeed(Feed):
         return _("Nieuwe gebeurtenissen op de tijdlijn, elk met bron.")
 
     def link(self, query: _FeedQuery) -> str:
-        return reverse("event_list") + _query(_params(query.request)).rstrip("?")
+        return reverse("event_list") + to_query(filter_params(query.request)).rstrip("?")
 
     def feed_url(self, query: _FeedQuery) -> str:
         return query.request.get_full_path()
 
     def items(self, query: _FeedQuery):
-        events = query.form.filter(Event.objects.published())
-        return events.order_by("-created", "-start", "-slug").with_details()[:FEED_SIZE]
+        return select(query.form.criteria, None, "added", FEED_SIZE).queryset().with_details()
 
     def item_title(self, event: Event) -> str:
         return f"{event.title} ({event.date_label(reader_language())})"
@@ -353,14 +324,11 @@ class EventFeed(Feed):
         return super().get_feed(obj, request)
 
 
+@cors
 @require_GET
-def events_feed(request: HttpRequest) -> HttpResponse:
-    form = _valid_filter(request)
-    if isinstance(form, HttpResponse):
-        return form
-    response = EventFeed(form)(request)
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+@filtered(EXPORT)
+def events_feed(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
+    return EventFeed(form)(request)
 
 
 # -- embed --------------------------------------------------------------------------------------
@@ -383,23 +351,18 @@ def _framable_anywhere(view):
 @_framable_anywhere
 @require_GET
 @cache_public_page
-def embed(request: HttpRequest) -> HttpResponse:
+@filtered(EMBED)
+def embed(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
     """A compact timeline for other sites to frame; links open the full site in a new tab."""
-    if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING:
-        return _bad_request([_("De zoekopdracht is te lang.")])
-    form = EventFilterForm(request.GET)
-    if form.machine_errors:
-        return _bad_request(
-            [f"{field}: {m}" for field, messages in form.machine_errors.items() for m in messages]
-        )
-    params = _params(request)
-    selection, page, next_cursor = select_page(form)
+    params = filter_params(request)
+    result = select(form.criteria, form.after, form.sort_order, form.PAGE_SIZE)
+    next_cursor = result.next_cursor
     ctx = {
         "form": form,
-        "events": page,
-        "count": selection.count,
+        "events": result.events(),
+        "count": result.count,
         "full_url": _site_url(request, params),
-        "next_url": _query([*params, ("cursor", next_cursor.encode())]) if next_cursor else None,
+        "next_url": to_query([*params, ("cursor", next_cursor.encode())]) if next_cursor else None,
         # A mistyped filter is dropped and named, like on the full page.
         "filter_errors": [
             message
@@ -414,18 +377,18 @@ def embed(request: HttpRequest) -> HttpResponse:
 # -- actors as JSON -----------------------------------------------------------------------------
 
 
+@cors
 @require_GET
+@limit_query_length(json_errors)
 def api_actors(request: HttpRequest) -> JsonResponse:
     """Every actor with the number of published events it takes part in; `q` searches names
     and aliases the way the actor filter does ("Poetin" finds Putin)."""
-    if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING:
-        return JsonResponse({"errors": {"query": [_("De zoekopdracht is te lang.")]}}, status=400)
     try:
         text = forms.CharField(required=False, max_length=MAX_Q_LENGTH).clean(
             request.GET.get("q", "")
         )
     except forms.ValidationError as exc:
-        return JsonResponse({"errors": {"q": exc.messages}}, status=400)
+        return json_errors(request, {"q": exc.messages})
     actors = (
         Actor.objects.select_related("affiliation")
         .prefetch_related(Prefetch("aliases", queryset=Alias.objects.order_by("name")))
@@ -444,9 +407,7 @@ def api_actors(request: HttpRequest) -> JsonResponse:
         actors = [found[pk] for pk in ranked if pk in found]
     else:
         actors = list(actors)
-    response = JsonResponse(
+    return JsonResponse(
         {"count": len(actors), "actors": [a.as_dict(request.build_absolute_uri) for a in actors]},
         json_dumps_params={"ensure_ascii": False},
     )
-    response["Access-Control-Allow-Origin"] = "*"
-    return response

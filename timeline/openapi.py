@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
-from timeline.forms import MAX_DATE_LENGTH, MAX_Q_LENGTH, MAX_REPEATS, EventFilterForm
+from timeline.query.forms import MAX_DATE_LENGTH, MAX_Q_LENGTH, MAX_REPEATS, EventFilterForm
 from timeline.models import Actor, Event, Participation
 
 VERSION = "1.0.0"

@@ -23,8 +23,9 @@ Freshness. Every change to what the timeline shows replaces the token of the one
 that token (one query) and, when it is not the token the index was built under, rebuilds the
 index first: a change is visible on the very next request, in every process. The rebuild
 reads the published events once (about a second per 100,000 events, see bench/); the SQL
-filter in `EventFilterForm.filter` stays the reference, and the tests hold the two to the same
-answers.
+strategy (`timeline.query.sql`) stays the reference, and the tests hold the two to the same
+answers. A filter the index holds no column for is asked of the SQL strategy and joins the
+others as one more mask.
 """
 
 from __future__ import annotations
@@ -40,12 +41,15 @@ from django.db import connections
 from django.db.models import CharField
 from django.db.models.functions import Cast
 
-from timeline.forms import Criteria, Cursor
 from timeline.models import Actor, Citation, DataVersion, Event, EventType, Participation
+from timeline.query import sql
+from timeline.query.forms import Criteria, Cursor
 
 OPEN_END = np.iinfo(np.int64).max
 EPOCH = dt.date(1970, 1, 1)  # day 0 of NumPy's datetime64[D]
 STATUSES = [value for value, _label in Event.Status.choices]
+# The filters answered from the columns; any other is answered in SQL (see `select`).
+INDEXED = {"actors", "blocs", "types", "statuses", "since", "until", "terms"}
 
 
 class EventIndex:
@@ -179,6 +183,12 @@ class EventIndex:
             rest &= self.start <= _day(c.until)
         for term in c.terms:
             rest &= self._containing(term)
+        if unindexed := c.set_fields() - INDEXED:
+            pks = sql.apply(c.only(unindexed), Event.objects.published()).values_list("pk", flat=True)
+            pos, published = self._positions(np.fromiter(pks, np.int64))
+            mask = np.zeros(self.size, dtype=bool)
+            mask[pos[published]] = True
+            rest &= mask
         return Selection(self, facets, rest)
 
     def events(self, pks: list[int]) -> list[Event]:

@@ -1,0 +1,98 @@
+"""The query string's cross-cutting policy, one decorator each:
+
+- `limit_query_length`: a megabyte of query string is turned away before any work;
+- `filtered`: the filter form, and what a wrong filter costs. The page and the embed drop a
+  filter a journalist mistyped and say so inline (only a wrong machine parameter is a 400);
+  the API answers any wrong filter with a JSON 400 and the exports with a plain-text 400, since
+  a calendar or a feed reader would otherwise quietly subscribe to everything;
+- `cors`: public, read-only data that never depends on cookies, so any site may fetch it
+  (TimelineJS loads its JSON with fetch() from the page that embeds it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from timeline.query.forms import EventFilterForm
+
+# Room for a long (refused-inline) search, but a megabyte is turned away before any work.
+MAX_QUERY_STRING = 16_384
+
+Errors = dict[str, list[str]]
+
+
+def page_errors(request: HttpRequest, errors: Errors) -> HttpResponse:
+    return render(request, "timeline/bad_request.html", {"errors": errors}, status=400)
+
+
+def json_errors(request: HttpRequest, errors: Errors) -> HttpResponse:
+    return JsonResponse({"errors": errors}, status=400, json_dumps_params={"ensure_ascii": False})
+
+
+def text_errors(request: HttpRequest, errors: Errors) -> HttpResponse:
+    lines = [f"{field}: {message}" for field, messages in errors.items() for message in messages]
+    text = _("Ongeldige filter:") + "\n" + "\n".join(lines) + "\n"
+    return HttpResponseBadRequest(text, content_type="text/plain; charset=utf-8")
+
+
+@dataclass(frozen=True)
+class ErrorPolicy:
+    respond: Callable[[HttpRequest, Errors], HttpResponse]
+    # Only errors in parameters no person types are fatal; the rest are shown with the page.
+    inline: bool
+
+
+PAGE = ErrorPolicy(page_errors, inline=True)
+EMBED = ErrorPolicy(text_errors, inline=True)
+API = ErrorPolicy(json_errors, inline=False)
+EXPORT = ErrorPolicy(text_errors, inline=False)
+
+
+def limit_query_length(respond: Callable[[HttpRequest, Errors], HttpResponse]):
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING:
+                return respond(request, {"query": [_("De zoekopdracht is te lang.")]})
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def filtered(policy: ErrorPolicy):
+    """Call the view with the bound `EventFilterForm` as `form`, or answer its errors as the
+    policy says (after the length guard)."""
+
+    def decorator(view):
+        @limit_query_length(policy.respond)
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            form = EventFilterForm(request.GET)
+            errors = form.machine_errors if policy.inline else form.errors
+            if errors:
+                return policy.respond(request, {k: list(v) for k, v in errors.items()})
+            return view(request, *args, form=form, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def cors(view):
+    """Let any site read this public machine endpoint."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    return wrapped

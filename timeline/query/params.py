@@ -1,0 +1,29 @@
+"""The query string as (key, value) pairs, so that a link can change one filter and keep the
+rest: the chips, the facet options, the overview bars, the next page and the exports."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils.http import urlencode
+
+from timeline.query.forms import EventFilterForm
+
+
+def filter_params(request: HttpRequest) -> list[tuple[str, str]]:
+    """The current filters as (key, value) pairs, without paging."""
+    return [
+        (key, value)
+        for key in request.GET
+        for value in request.GET.getlist(key)
+        if key not in EventFilterForm.PAGING_FIELDS and value != ""
+    ]
+
+
+def to_query(params: list[tuple[str, str]]) -> str:
+    """`?a=1&b=2`; a bare `?` when there is nothing, so that a link still drops every filter."""
+    return "?" + urlencode(params) if params else "?"
+
+
+def without(params: list[tuple[str, str]], key: str, value: str | None = None) -> list[tuple[str, str]]:
+    """The pairs without this key (or only without this one value of it)."""
+    return [(k, v) for k, v in params if not (k == key and (value is None or v == value))]

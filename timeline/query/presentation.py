@@ -1,0 +1,202 @@
+"""What the timeline page shows of a filter and its selection: the chips of the filters that
+are set, the facet options with their counts and the overview bars. Every link keeps the other
+filters (`timeline.query.params`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from timeline.i18n import date_label, type_name
+from timeline.models import Event
+from timeline.query.forms import EventFilterForm, range_end
+from timeline.query.index import Selection
+from timeline.query.params import to_query, without
+
+
+@dataclass
+class Chip:
+    label: str
+    remove_url: str
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Bar:
+    start: dt.date
+    end: dt.date
+    count: int
+    label: str
+    url: str
+    current: bool
+    hit_x: float = 0
+    x: float = 0
+    y: float = 0
+    w: float = 0
+    h: float = 0
+
+
+def facets(form: EventFilterForm, selection: Selection) -> dict:
+    """Options with counts, each facet counted with every *other* filter applied."""
+    data = form.value
+    actors = selection.index.actors
+    chosen_actors = data.get("actor", [])
+    selected_actors = {a.slug for a in chosen_actors}
+    top = sorted(selection.actor_counts().items(), key=lambda kv: (-kv[1], actors[kv[0]].name))[:25]
+    options = [
+        Option(a.slug, a.name, n, a.slug in selected_actors)
+        for a, n in ((actors[pk], n) for pk, n in top)
+    ]
+    listed = {o.value for o in options}
+    options += [Option(a.slug, a.name, 0, True) for a in chosen_actors if a.slug not in listed]
+    # "Everyone affiliated with": the states and organisations that have members.
+    selected_blocs = {a.slug for a in data.get("affiliation", [])}
+    bloc_counts = selection.bloc_counts()
+    blocs = sorted({a.affiliation_id for a in actors.values() if a.affiliation_id})
+    bloc_options = [
+        Option(a.slug, a.name, bloc_counts.get(a.pk, 0), a.slug in selected_blocs)
+        for a in sorted((actors[pk] for pk in blocs), key=lambda a: a.name)
+    ]
+    selected_types = {t.slug for t in data.get("type", [])}
+    type_counts = selection.type_counts()
+    types = [
+        Option(t.slug, type_name(t), type_counts.get(t.pk, 0), t.slug in selected_types)
+        for t in selection.index.types
+    ]
+    selected_status = set(data.get("status", []))
+    status_counts = selection.status_counts()
+    statuses = [
+        Option(value, label, status_counts.get(value, 0), value in selected_status)
+        for value, label in Event.Status.choices
+    ]
+    return {
+        "actor_options": options,
+        "bloc_options": bloc_options,
+        "type_options": types,
+        "status_options": statuses,
+    }
+
+
+def chips(form: EventFilterForm, params) -> list[Chip]:
+    """One chip per filter value that is set, each linking to the view without it."""
+    data = form.value
+
+    def chip(label: str, key: str, value: str | None = None) -> Chip:
+        return Chip(label, to_query(without(params, key, value)))
+
+    found = [chip(a.name, "actor", a.slug) for a in data.get("actor", [])]
+    found += [
+        chip(_("alles van %(name)s") % {"name": a.name}, "affiliation", a.slug)
+        for a in data.get("affiliation", [])
+    ]
+    found += [chip(type_name(t), "type", t.slug) for t in data.get("type", [])]
+    status_labels = dict(Event.Status.choices)
+    found += [chip(str(status_labels[s]), "status", s) for s in data.get("status", [])]
+    if form.date_from:
+        label = date_label(form.date_from.start.isoformat())
+        found.append(chip(_("vanaf %(date)s") % {"date": label}, "from"))
+    if form.date_to:
+        label = date_label(range_end(form.date_to).isoformat())
+        found.append(chip(_("tot en met %(date)s") % {"date": label}, "to"))
+    if data.get("q"):
+        found.append(chip(f"‘{data['q']}’", "q"))
+    if data.get("who"):
+        found.append(chip(_("deelnemer ‘%(text)s’") % {"text": data["who"]}, "who"))
+    # Any other filter: its label and what was typed.
+    for field in form.more_filters():
+        if data.get(field.name):
+            found.append(chip(f"{field.label}: ‘{field.value()}’", field.name))
+    return found
+
+
+def _bucket_start(day: dt.date, unit: str) -> dt.date:
+    if unit == "day":
+        return day
+    if unit == "week":
+        return day - dt.timedelta(days=day.weekday())
+    return day.replace(day=1)
+
+
+def _bucket(day: dt.date, unit: str) -> tuple[dt.date, dt.date]:
+    start = _bucket_start(day, unit)
+    if unit == "day":
+        return start, start
+    if unit == "week":
+        return start, start + dt.timedelta(days=6)
+    next_month = (start + dt.timedelta(days=32)).replace(day=1)
+    return start, next_month - dt.timedelta(days=1)
+
+
+def overview(per_day: list[tuple[dt.date, int]], form: EventFilterForm, params) -> dict:
+    """Bars with the number of events per day, week or month, as the span of the result asks."""
+    if not per_day:
+        return {"bars": [], "unit": "day"}
+    first = min(day for day, _ in per_day)
+    last = max(day for day, _ in per_day)
+    span = (last - first).days
+    unit = "day" if span <= 62 else "week" if span <= 731 else "month"
+    # Counted by the bucket's first day (without working out its end: some 700 days a page).
+    counts: dict[dt.date, int] = {}
+    for day, n in per_day:
+        key = _bucket_start(day, unit)
+        counts[key] = counts.get(key, 0) + n
+    # Every bucket in the span gets a bar, so that gaps in time show as gaps.
+    buckets = []
+    cursor = _bucket(first, unit)
+    while cursor[0] <= last:
+        buckets.append(cursor)
+        cursor = _bucket(cursor[1] + dt.timedelta(days=1), unit)
+    lo = form.date_from.start if form.date_from else None
+    hi = range_end(form.date_to) if form.date_to else None
+    # Each bar's link: the filters but the dates, encoded once, and the bar's own dates.
+    base = to_query(without(without(params, "from"), "to"))
+    base += "&" if len(base) > 1 else ""
+    peak = max(counts.values())
+    # A few buckets get bars of a sensible width rather than one bar across the whole strip.
+    width = 100 / max(len(buckets), 14)
+    bars = []
+    for i, (start, end) in enumerate(buckets):
+        n = counts.get(start, 0)
+        edtf = start.isoformat() if start == end else f"{start.isoformat()}/{end.isoformat()}"
+        label = date_label(edtf)
+        bars.append(
+            Bar(
+                start=start,
+                end=end,
+                count=n,
+                label=ngettext("%(period)s: %(n)d gebeurtenis", "%(period)s: %(n)d gebeurtenissen", n)
+                % {"period": label, "n": n},
+                url=f"{base}from={start.isoformat()}&to={end.isoformat()}",
+                current=bool((lo or hi) and (lo is None or end >= lo) and (hi is None or start <= hi)),
+                hit_x=round(i * width, 3),
+                x=round(i * width + width * 0.1, 3),
+                y=round(30 - 28 * n / peak, 2),
+                w=round(width * 0.8, 3),
+                h=round(28 * n / peak, 2),
+            )
+        )
+    return {"bars": bars, "unit": unit, "bar_width": round(width, 3)}
+
+
+def range_label(form: EventFilterForm) -> str:
+    """The date range the filters set, as the page's heading says it."""
+    if form.date_from and form.date_to:
+        start, end = form.date_from.start, range_end(form.date_to)
+        if start == end:
+            return date_label(start.isoformat())
+        return date_label(f"{start.isoformat()}/{end.isoformat()}")
+    if form.date_from:
+        return _("vanaf %(date)s") % {"date": date_label(form.date_from.start.isoformat())}
+    if form.date_to:
+        return _("tot en met %(date)s") % {"date": date_label(range_end(form.date_to).isoformat())}
+    return ""
