@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 description of the JSON API, served at /api/openapi.json.
 
-Built from the code's own constants (the filter form's limits, the model's choices), so that
-the description cannot drift from what `EventFilterForm` accepts. The response schemas are
+The query parameters are generated from `EventFilterForm`'s fields (their names, limits,
+choices and help text), so that the description cannot drift from what the API accepts. The response schemas are
 strict (`additionalProperties: false`): tests/test_api_schema.py runs schemathesis against the
 app and fails on any field the views return that is not described here, or the other way
 round.
@@ -9,32 +9,63 @@ round.
 
 from __future__ import annotations
 
+from django import forms
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
-from timeline.query.forms import MAX_DATE_LENGTH, MAX_Q_LENGTH, MAX_REPEATS, EventFilterForm
 from timeline.models import Actor, Event, Participation
+from timeline.query.forms import MAX_Q_LENGTH, EventFilterForm, SlugListField
+from timeline.query.http import cors
 
 VERSION = "1.0.0"
 
+# What each parameter means, for the API's readers (the form's labels are the page's Dutch);
+# a filter without an entry here is described by its label.
+DESCRIPTIONS = {
+    "actor": "Events in which this actor takes part, by slug; repeat for several (any matches).",
+    "affiliation": (
+        "Events of this state or organisation or of anyone affiliated with it (Lavrov → "
+        "Rusland), by slug; repeat for several."
+    ),
+    "type": "Events of this kind (`phone-call`, `statement`, …), by slug; repeat for several.",
+    "status": "Events with this status; repeat for several.",
+    "from": (
+        "Events that have not ended before this date. Free text as a journalist writes it, "
+        "Dutch or English, read relative to today: `2022-01-26`, `24-27 jan`, `vorige week`."
+    ),
+    "to": "Events that have begun by the end of this date (same free text as `from`).",
+    "q": (
+        "Words that must all occur in the title, summary, quotes or the participants' names "
+        "and aliases, accent- and case-blind (`poetin` finds Putin)."
+    ),
+    "who": "Events of every actor whose name or alias contains this text.",
+    "order": "`asc` (oldest first, the default) or `desc`.",
+    "cursor": "Where the previous page ended; take it from `next` rather than building it.",
+}
+# A sample value per parameter, for the documentation's readers and the schema tests' first tries.
+EXAMPLES = {
+    "actor": ["lavrov"],
+    "affiliation": ["rusland"],
+    "type": ["phone-call"],
+    "from": "2022-01-26",
+    "to": "2022-01-28",
+    "q": "poetin",
+    "who": "Macron",
+}
 
-def _slug_list(name: str, what: str, example: str) -> dict:
-    return {
-        "name": name,
-        "in": "query",
-        "style": "form",
-        "explode": True,
-        "description": (
-            f"{what}, by slug; repeat the parameter for several (any of them matches). "
-            "An unknown slug is a 400."
-        ),
-        "schema": {
-            "type": "array",
-            "maxItems": MAX_REPEATS,
-            "items": {"type": "string", "maxLength": 100},
-        },
-        "examples": {"one": {"value": [example]}},
-    }
+
+def _schema(field: forms.Field) -> tuple[dict, bool]:
+    """The JSON schema of one form field's values, and whether the parameter repeats."""
+    if isinstance(field, SlugListField):
+        items = {"type": "string", "maxLength": field.max_length}
+        return {"type": "array", "maxItems": field.max_items, "items": items}, True
+    if isinstance(field, forms.MultipleChoiceField):
+        values = [str(v) for v, _label in field.choices]
+        return {"type": "array", "maxItems": len(values), "items": {"type": "string", "enum": values}}, True
+    if isinstance(field, forms.ChoiceField):
+        # An empty value is the default, as for every optional parameter.
+        return {"type": "string", "enum": ["", *(str(v) for v, _label in field.choices)]}, False
+    return {"type": "string", "maxLength": field.max_length}, False
 
 
 def _text(name: str, description: str, max_length: int, example: str) -> dict:
@@ -47,69 +78,24 @@ def _text(name: str, description: str, max_length: int, example: str) -> dict:
     }
 
 
-EVENT_PARAMETERS = [
-    _slug_list("actor", "Events in which this actor takes part", "lavrov"),
-    _slug_list(
-        "affiliation",
-        "Events of this state or organisation or of anyone affiliated with it (Lavrov → Rusland)",
-        "rusland",
-    ),
-    _slug_list("type", "Events of this kind (`phone-call`, `statement`, …)", "phone-call"),
-    {
-        "name": "status",
+def _parameter(name: str, field: forms.Field) -> dict:
+    """One query parameter, as the filter form defines it (name, limits, choices), and what an
+    invalid value costs on the API: every error is a 400."""
+    schema, repeats = _schema(field)
+    parameter = {
+        "name": name,
         "in": "query",
-        "style": "form",
-        "explode": True,
-        "description": "Events with this status; repeat for several.",
-        "schema": {
-            "type": "array",
-            "maxItems": len(Event.Status.values),
-            "items": {"type": "string", "enum": list(Event.Status.values)},
-        },
-    },
-    _text(
-        "from",
-        "Events that have not ended before this date. Free text as a journalist writes it, "
-        "Dutch or English, read relative to today: `2022-01-26`, `24-27 jan`, `vorige week`. "
-        "A date that cannot be read is a 400.",
-        MAX_DATE_LENGTH,
-        "2022-01-26",
-    ),
-    _text(
-        "to",
-        "Events that have begun by the end of this date (same free text as `from`).",
-        MAX_DATE_LENGTH,
-        "2022-01-28",
-    ),
-    _text(
-        "q",
-        "Words that must all occur in the title, summary, quotes or the participants' names "
-        "and aliases, accent- and case-blind (`poetin` finds Putin).",
-        MAX_Q_LENGTH,
-        "poetin",
-    ),
-    _text(
-        "who",
-        "Events of every actor whose name or alias contains this text.",
-        MAX_Q_LENGTH,
-        "Macron",
-    ),
-    {
-        "name": "order",
-        "in": "query",
-        "description": "`asc` (oldest first, the default) or `desc`.",
-        "schema": {"type": "string", "enum": ["", "asc", "desc"]},
-    },
-    {
-        "name": "cursor",
-        "in": "query",
-        "description": (
-            "Where the previous page ended; take it from `next` rather than building it. "
-            "A malformed cursor is a 400."
-        ),
-        "schema": {"type": "string", "maxLength": 200},
-    },
-]
+        "description": f"{DESCRIPTIONS.get(name, field.label)} A value that is not valid is a 400.",
+        "schema": schema,
+    }
+    if repeats:
+        parameter |= {"style": "form", "explode": True}
+    if name in EXAMPLES:
+        parameter["examples"] = {"example": {"value": EXAMPLES[name]}}
+    return parameter
+
+
+EVENT_PARAMETERS = [_parameter(name, field) for name, field in EventFilterForm.base_fields.items()]
 
 ERRORS = {
     "description": (
@@ -314,8 +300,7 @@ def description() -> dict:
     }
 
 
+@cors
 @require_GET
 def openapi_json(request: HttpRequest) -> JsonResponse:
-    response = JsonResponse(description(), json_dumps_params={"ensure_ascii": False})
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+    return JsonResponse(description(), json_dumps_params={"ensure_ascii": False})
