@@ -155,7 +155,7 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @cache_public_page
 def actor_suggest(request: HttpRequest) -> HttpResponse:
     """Autocomplete for the actor filter: names and aliases, Dutch and English spellings."""
-    text = request.GET.get("who", "")[:200].replace("\x00", "")
+    text = request.GET.get("who", "")[: EventFilterForm.base_fields["who"].max_length].replace("\x00", "")
     params = without(without(filter_params(request), "who"), "actor")
     selected = request.GET.getlist("actor")
     actors = matching_actors(text)[:10] if text.strip() else []
