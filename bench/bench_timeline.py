@@ -74,7 +74,7 @@ def _env(database_url: str, **extra: str) -> dict[str, str]:
         "CACHE_URL": "dummy://",
         "PYTHONPATH": str(ROOT),
     }
-    env.pop("DJANGO_TESTING", None)
+    env.pop("DJANGO_SETTINGS_MODULE", None)  # the server's settings, whoever starts the bench
     env.update(extra)
     return env
 

@@ -102,7 +102,7 @@ def test_the_shell_sees_exit_status_one_after_the_json_lines():
         [sys.executable, "manage.py", "parse_date", "--base", "2022-01-28", "--lang", "nl",
          "vanochtend", "de 45e"],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
-        env={**os.environ, "DJANGO_TESTING": "1"},  # the settings' switch for a test run
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "timeline.settings.test"},
     )  # fmt: skip
 
     assert proc.returncode == 1

@@ -141,11 +141,58 @@ def test_it_passes_the_deploy_check_with_only_debug_key_and_hosts(tmp_path):
     assert "no issues" in done.stdout
 
 
-def test_it_loads_test_settings_without_a_key_and_without_https_redirects(settings):
-    # Under pytest: DEBUG off like production, a fixed key, and plain HTTP for the test client.
-    assert settings.DEBUG is False and settings.TESTING
-    assert settings.SECRET_KEY.startswith("dev-only")
+def test_pytest_selects_the_test_settings(settings):
+    # pyproject.toml chooses them, not a guess from what is imported: DEBUG off like production,
+    # a fixed key, plain HTTP for the test client, and otherwise the production configuration.
+    assert settings.SETTINGS_MODULE == "timeline.settings.test"
+    assert settings.DEBUG is False
+    assert settings.SECRET_KEY.startswith("test-only")
     assert settings.SECURE_SSL_REDIRECT is False
+    assert settings.SESSION_COOKIE_SECURE and settings.SECURE_HSTS_SECONDS >= 31_536_000
+    assert not hasattr(settings, "TESTING")
+
+
+def test_the_test_settings_need_no_key_and_the_default_settings_do():
+    # Importing timeline.settings.test runs the package's __init__ first: it must not apply
+    # production's refusal to the test run.
+    code = "import timeline.settings.test as s; print(s.SECRET_KEY)"
+    clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "PYTHONPATH")}
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**clean, "DEBUG": "0"},
+                          capture_output=True, check=False, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("test-only")
+    assert "SECRET_KEY is not set" in _settings_in({"DEBUG": "0"}, "DEBUG").stderr
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("1", True), ("true", True), ("YES", True), (" on ", True),
+    ("0", False), ("false", False), ("No", False), ("off", False), ("", False),
+])
+def test_envbool_reads_yes_and_no(monkeypatch, value, expected):
+    from timeline.settings.base import envbool
+
+    monkeypatch.setenv("SOME_SWITCH", value)
+    assert envbool("SOME_SWITCH") is expected
+    monkeypatch.delenv("SOME_SWITCH")
+    assert envbool("SOME_SWITCH", True) is True
+
+
+@pytest.mark.parametrize("value", ["ture", "2", "y", "enabled", "-1"])
+def test_envbool_refuses_anything_else(monkeypatch, value):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from timeline.settings.base import envbool
+
+    monkeypatch.setenv("SOME_SWITCH", value)
+    with pytest.raises(ImproperlyConfigured, match=r"SOME_SWITCH=.*1, true, yes, on.*0, false, no, off"):
+        envbool("SOME_SWITCH")
+
+
+def test_a_typo_in_debug_stops_the_start():
+    done = _settings_in({**PRODUCTION, "DEBUG": "ture"}, "DEBUG")
+    assert done.returncode != 0
+    assert "ImproperlyConfigured" in done.stderr
+    assert "DEBUG='ture' is not understood" in done.stderr and "0, false, no, off" in done.stderr
 
 
 def test_gunicorn_config_binds_to_loopback_with_bounded_workers(monkeypatch):

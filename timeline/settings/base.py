@@ -1,11 +1,13 @@
-"""Settings for Crisis Timeline.
+"""The configuration shared by every settings module, read from the environment (12-factor) with
+the small helpers below. It is the production configuration: anything not told otherwise is
+secure, and only DEBUG=1 relaxes it. SQLite is the default so that one can check out the code and
+it works.
 
-SQLite is the default so that one can check out the code and it works; everything else comes
-from the environment (12-factor), read with the small helpers below.
+`timeline.settings` (production.py) adds the refusal to start without a SECRET_KEY; pytest selects
+`timeline.settings.test`, which changes what a test run needs and nothing else.
 """
 
 import os
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,9 +18,24 @@ from django.utils.csp import CSP
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
-def envbool(name: str, default: bool | str = False) -> bool:
-    value = os.environ.get(name, "").strip() or str(default)
-    return value.lower() in ("1", "true", "yes", "on")
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+
+
+def envbool(name: str, default: bool = False) -> bool:
+    """An unset or empty variable is the default; a value that is not a yes or a no is an error, so
+    that a typo (DEBUG=ture) stops the start instead of quietly meaning False."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={os.environ[name]!r} is not understood: use one of {', '.join(TRUE_WORDS)} to "
+        f"switch it on, or one of {', '.join(FALSE_WORDS)} to switch it off."
+    )
 
 
 def envint(name: str, default: int) -> int:
@@ -36,22 +53,10 @@ def envlist(name: str, default: str) -> list[str]:
 # Off unless asked for: a forgotten variable must not put a server in debug mode. `make run`
 # sets DEBUG=1 for runserver.
 DEBUG = envbool("DEBUG", False)
-# pytest-django loads these settings and then runs with DEBUG off, like production. Under the
-# test runner only, a fixed key is used and nothing redirects to HTTPS (the test client and the
-# live server speak plain HTTP); everything else is the production configuration. Set
-# DJANGO_TESTING=1 for another test runner.
-TESTING = "pytest" in sys.modules or envbool("DJANGO_TESTING", False)
 
+# Whether an empty key is refused or replaced is the settings module's decision (production.py,
+# test.py).
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not (DEBUG or TESTING):
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set it to 50 or more random characters for a deployment, "
-            "for example: SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
-            " — or set DEBUG=1 for local development."
-        )
-    # A fixed key is fine for local development and tests only.
-    SECRET_KEY = "dev-only-insecure-key-crisis-timeline"
 # Old keys still accepted for signatures while sessions roll over to a new SECRET_KEY.
 SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS", "")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
@@ -65,7 +70,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.contrib.humanize",
     "django_htmx",
     # Editors' desk (issue 5): audit history, spreadsheet import/export, login lockout.
     "simple_history",
@@ -148,18 +152,23 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 # Hashed, compressed file names (cached for a year by browsers) whenever a server runs with DEBUG
 # off; `make serve` collects them first. Tests and runserver use the source files as they are.
-COLLECTED_STATIC = not (DEBUG or TESTING)
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if COLLECTED_STATIC
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
-        )
-    },
-}
-WHITENOISE_USE_FINDERS = not COLLECTED_STATIC
+
+
+def static_storages(collected: bool) -> dict:
+    return {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {
+            "BACKEND": (
+                "whitenoise.storage.CompressedManifestStaticFilesStorage"
+                if collected
+                else "django.contrib.staticfiles.storage.StaticFilesStorage"
+            )
+        },
+    }
+
+
+STORAGES = static_storages(collected=not DEBUG)
+WHITENOISE_USE_FINDERS = DEBUG
 
 
 def whitenoise_security_headers(headers, path: str, url: str) -> None:
@@ -220,31 +229,29 @@ def cache_from_url(url: str) -> dict:
     raise ImproperlyConfigured(f"CACHE_URL: unknown cache scheme {parts.scheme!r} in {url!r}.")
 
 
-# Tests run without a cache unless CACHE_URL says otherwise: a test's rolled-back rows send no
-# signal, so a page cached in one test could be served to the next. tests/test_production.py
-# switches local memory on where the cache itself is tested.
-CACHES = {
-    "default": {
-        **cache_from_url(
-            os.environ.get("CACHE_URL")
-            or os.environ.get("REDIS_URL")
-            or ("dummy://" if TESTING else "")
-        ),
-        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "crisis-timeline"),
+def caches(fallback_url: str = "") -> dict:
+    """CACHES from CACHE_URL or REDIS_URL, else from `fallback_url` (local memory when empty)."""
+    url = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or fallback_url
+    return {
+        "default": {
+            **cache_from_url(url),
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "crisis-timeline"),
+        }
     }
-}
+
+
+CACHES = caches()
 
 # -- Security ------------------------------------------------------------------------------------
 # Secure whenever DEBUG is off: `manage.py check --deploy` passes with only DEBUG=0, SECRET_KEY and
 # ALLOWED_HOSTS set. The server is meant to sit behind a TLS-terminating proxy; BEHIND_PROXY=1
 # trusts its X-Forwarded-Proto (and X-Forwarded-For for the login lockout).
-PRODUCTION = not (DEBUG or TESTING)
 BEHIND_PROXY = envbool("BEHIND_PROXY", False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     AXES_IPWARE_PROXY_COUNT = envint("PROXY_COUNT", 1)
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
 # Sent on HTTPS responses only. A year, subdomains and preload as check --deploy asks; an operator
