@@ -1,15 +1,18 @@
 """Is the timeline as fast with 100,000 events as with 1,000? And what does the page cache buy?
 
-    .venv/bin/python bench/bench_timeline.py [--sizes 1000 100000] [--repeats 25] [--no-throughput] [--no-postgres]
+    .venv/bin/python bench/bench_timeline.py [--sizes 1000 100000] [--repeats 25] \
+        [--no-throughput] [--no-postgres]
 
 1. Server time. For each database (SQLite; PostgreSQL too when 127.0.0.1:5432 answers) and each
    size, a throwaway database is migrated and filled with `manage.py generate_demo --events N`.
    Then, with the page cache DISABLED (DummyCache), one process per size serves Django's test
    client, and their requests alternate one by one, every case in turn, round after round (so
-   that the shared machine's ups and downs fall on every case and size alike), to time the median and 95th percentile of: the full page `/`,
+   that the shared machine's ups and downs fall on every case and size alike), to time the
+   median and 95th percentile of: the full page `/`,
    the htmx partial (HX-Request, HX-Target: results) without and with filters (actor + date
    range + text; one filter that leaves 11 events of 1,000, one that fills the page at both
-   sizes), and `/api/events.json`; and to count the SQL queries of each request. These are steady-state figures: the timeline answers from an
+   sizes), and `/api/events.json`; and to count the SQL queries of each request. These are
+   steady-state figures: the timeline answers from an
    in-memory index of the events (timeline/query/index.py), which the first request after a change
    rebuilds; that request's time and the memory the index takes are printed beside them.
 2. Throughput. gunicorn (gunicorn.conf.py, DEBUG off) serves the 100,000-event SQLite database
@@ -255,7 +258,8 @@ def _wrk() -> str | None:
         if subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], env=env,
                           capture_output=True, check=False).returncode:
             subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, check=False)
-            subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], env=env, capture_output=True, check=False)
+            subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], env=env, capture_output=True,
+                           check=False)
         found = shutil.which("wrk")
     return found
 
@@ -393,7 +397,8 @@ def _table(results: dict) -> list[str]:
                 f"{rss['before']:.0f} MB before the index, {rss['with_index']:.0f} MB with it"
             )
     if results.get("throughput"):
-        lines.append("\nThroughput under gunicorn (wrk -t2 -c8 -d10s --timeout 10s, loopback, SQLite, 100,000 events)")
+        lines.append("\nThroughput under gunicorn (wrk -t2 -c8 -d10s --timeout 10s, loopback, SQLite, "
+                     "100,000 events)")
         for label, r in results["throughput"].items():
             lines.append(
                 f"{label:22}{r['requests_per_s']:>10.1f} req/s   p50 {r['latency_p50_ms']} ms"
@@ -483,7 +488,8 @@ def main() -> None:
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print("\n".join(_table(results)))
     print("\nGeneration: " + ", ".join(f"{k}: {v} s" for k, v in results["generate_seconds"].items()))
-    print(f"Load average before/after: {results['machine']['load_before']} / {results['machine']['load_after']}")
+    machine = results["machine"]
+    print(f"Load average before/after: {machine['load_before']} / {machine['load_after']}")
     print(f"Written to {RESULTS.relative_to(ROOT)}")
 
 

@@ -499,7 +499,8 @@ def test_it_refuses_to_overwrite_a_colleague_and_says_what_they_changed(desk, de
     assert response.status_code == 200
     html = text(response)
     assert "Een collega heeft deze gebeurtenis opgeslagen nadat u haar opende (bram," in html
-    assert "titel: ‘Poetin belt Macron (gecorrigeerd)’ (collega) tegenover ‘Poetin en Macron bellen’ (u)" in html
+    assert ("titel: ‘Poetin belt Macron (gecorrigeerd)’ (collega) tegenover "
+            "‘Poetin en Macron bellen’ (u)") in html
     assert "samenvatting" not in html.split("Gewijzigd door de collega")[1].split(".")[0]
     event.refresh_from_db()
     assert event.title == "Poetin belt Macron (gecorrigeerd)"

@@ -186,7 +186,8 @@ def test_it_offers_every_export_of_the_current_view(page: Page, live_seed):
     page.goto(live_seed.url + "/?actor=macron")
     page.get_by_text("Delen, insluiten en exporteren").click()
     expect(page.locator("#share-url")).to_have_value(re.compile(r"/\?actor=macron$"))
-    expect(page.locator("#share-embed")).to_have_value(re.compile(r'<iframe src="[^"]+/embed/\?actor=macron"'))
+    expect(page.locator("#share-embed")).to_have_value(
+        re.compile(r'<iframe src="[^"]+/embed/\?actor=macron"'))
     links = page.locator(".share-exports a")
     expect(links).to_have_count(5)
     for href in links.evaluate_all("els => els.map(e => e.href)"):

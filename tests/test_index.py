@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import F, Q
 from django.db.models.functions import Collate
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from timeline.query import index
 from timeline.query import sql

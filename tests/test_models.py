@@ -217,7 +217,7 @@ def test_it_links_events_and_actors_as_reverse_does(cast, language, prefix):
     try:
         set_script_prefix(prefix)
         with translation.override(language):
-            for i in range(2):  # the second time from what the first one learned
+            for _ in range(2):  # the second time from what the first one learned
                 assert cast.event.get_absolute_url() == reverse("event_detail", args=[cast.event.slug])
                 assert cast.putin.get_absolute_url() == reverse("actor_detail", args=["putin"])
             expected = ("/nieuws/" if prefix != "/" else "/") + ("en/" if language == "en" else "")

@@ -6,7 +6,9 @@ class TimelineConfig(AppConfig):
     verbose_name = "Tijdlijn"
 
     def ready(self) -> None:
-        from timeline import signals  # noqa: F401  (connects the receivers)
-        from timeline import cache
+        from timeline import (
+            cache,
+            signals,  # noqa: F401  (connects the receivers)
+        )
 
         cache.connect_signals()  # any change to what public pages show empties their cache

@@ -390,9 +390,6 @@ class EventResource(resources.ModelResource):
             # A plain TimelineJS sheet: the slugs are made from the headlines, row by row.
             dataset.append_col([""] * len(dataset), header="Slug")
 
-    def _column(self, row, name: str) -> str:
-        return _text(row.get(name))
-
     def before_import_row(self, row, **kwargs):
         """Put every cell we own into its canonical form and note what is wrong with it."""
         self._row_problems: dict[str, list[str]] = {}
@@ -509,7 +506,7 @@ class EventResource(resources.ModelResource):
             slugs = slugs * len(quotes)
         positions: Counter = Counter()
         citations = []
-        for slug, quote in zip(slugs, quotes):
+        for slug, quote in zip(slugs, quotes, strict=True):
             positions[slug] += 1
             citations.append((self._sources[slug], positions[slug], quote))
         return citations

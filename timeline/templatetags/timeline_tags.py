@@ -40,7 +40,8 @@ def event_cards(events) -> SafeString:
     return format_html_join(
         "\n",
         '<li><article class="event status-{}" id="event-{}">\n'
-        '  <p class="event-meta"><span class="event-type">{}</span> {} <span class="event-date">{}</span></p>\n'
+        '  <p class="event-meta"><span class="event-type">{}</span> {}'
+        ' <span class="event-date">{}</span></p>\n'
         '  <h3 class="event-title"{}><a href="{}">{}</a></h3>\n'
         "  {}{}{}\n"
         "</article></li>",
@@ -54,7 +55,8 @@ def event_cards(events) -> SafeString:
                 dutch,
                 event.get_absolute_url(),
                 event.title,
-                format_html('<p class="event-summary"{}>{}</p>', dutch, event.summary) if event.summary else "",
+                format_html('<p class="event-summary"{}>{}</p>', dutch, event.summary)
+                if event.summary else "",
                 _participants(event.participation_list, participants_label),
                 format_html_join("", "{}", ((citation_html(c),) for c in event.citation_list)),
             )
