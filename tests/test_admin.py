@@ -239,7 +239,7 @@ def test_it_finds_events_by_name_alias_case_and_accent(desk, term):
 
 def test_it_finds_putin_events_by_the_english_spelling(desk):
     html = text(desk.get(CHANGELIST, {"q": "putin macron"}))
-    assert "Telefoongesprek" in html or CALL in html
+    assert Event.objects.get(slug=CALL).title in html
     assert "1 gebeurtenis" in html
 
 
@@ -568,7 +568,7 @@ def test_it_records_every_save_and_reverts_to_an_earlier_version(desk, editor):
     assert "<strong>Titel:</strong> Lavrov spreekt Blinken &rarr; Verkeerde titel" in history
     assert "Deelnemers en citaten van deze gebeurtenis" in history
     assert "Vladimir Poetin" not in history  # only this event's participants
-    assert "Sergej Lavrov" in history or "Lavrov" in history
+    assert "Sergej Lavrov" in history
 
     revert_url = f"/admin/timeline/event/{event.pk}/history/{first.history_id}/"
     reverted = form_data(desk.get(revert_url), "historicalevent_form")
@@ -592,9 +592,12 @@ def test_it_keeps_history_for_actors_sources_and_their_rows(desk):
     assert response.status_code == 302, text(response)
     assert lavrov.history.count() == 1
     html = text(desk.get(f"/admin/timeline/actor/{lavrov.pk}/history/"))
-    assert "minister van Buitenlandse Zaken" not in html or "minister" in html
+    assert "<td>minister</td>" in html  # the function as saved, in the history's row
     for model in (Alias, Source, Participation, Citation, Timeline, EventType):
-        assert hasattr(model, "history"), model
+        row = model.objects.first()
+        before = row.history.count()
+        row.save()
+        assert row.history.count() == before + 1, model
 
 
 # -- import and export --------------------------------------------------------------------------
@@ -662,8 +665,8 @@ def _check_good_import() -> None:
 def test_it_imports_a_good_csv_after_a_preview(desk, editor):
     before = Event.objects.count()
     response, html = _import(desk, _rows(*GOOD).export("csv").encode(), "events.csv", "0")
-    assert "Voorbeeld" in html or "Preview" in html
-    assert "vs-brief" in html and "Nieuw" in html or "New" in html
+    assert "Voorbeeld" in html
+    assert "vs-brief" in html and "Nieuw" in html
     assert Event.objects.count() == before  # a dry run
     response = _confirm(desk, response)
     assert response.status_code == 200

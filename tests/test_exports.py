@@ -28,7 +28,7 @@ from icalendar import Calendar
 from playwright.sync_api import Page, expect
 
 from timeline import exports
-from timeline.models import Actor, Citation, Event, EventType, Participation
+from timeline.models import Actor, Citation, Event, EventType, Participation, Source
 from timeline.resources import EventResource
 
 pytestmark = pytest.mark.django_db
@@ -136,6 +136,8 @@ def test_it_gives_timelinejs_dates_as_precise_as_the_edtf(client, seed):
 
 
 def test_it_puts_the_quote_source_and_permalink_in_the_slide_and_groups_by_type(client, seed):
+    # The seed's source has no URL; give it one, so that the link to it is checked.
+    Source.objects.filter(citations__event__slug=CALL).update(url="https://nos.nl/artikel/2414462")
     slide = _slide(_timelinejs(client), CALL)
     event = Event.objects.get(slug=CALL)
     assert slide["group"] == event.type.name == "telefoongesprek"
@@ -144,8 +146,7 @@ def test_it_puts_the_quote_source_and_permalink_in_the_slide_and_groups_by_type(
     assert f'<blockquote lang="nl"><p>{quote}</p></blockquote>' in text
     assert f'href="http://testserver/events/{CALL}/"' in text
     source = event.citations.get().source
-    if source.url:
-        assert f'href="{source.url}"' in text
+    assert f'href="{source.url}"' in text
     assert source.outlet in text
     assert "Vladimir Poetin (spreker), Emmanuel Macron (spreker)" in text
 

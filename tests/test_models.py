@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from edtf import parse_edtf, struct_time_to_date
 
 from timeline.models import Actor, Alias, Event, EventType, Participation, Timeline, normalize
@@ -90,6 +91,23 @@ def test_it_refuses_an_unknown_role_in_the_database(cast):
 def test_it_refuses_an_unknown_status_or_part_of_day_in_the_database(cast, field, value):
     with pytest.raises(IntegrityError), transaction.atomic():
         Event.objects.filter(pk=cast.event.pk).update(**{field: value})
+
+
+def test_the_status_constraint_follows_the_choices():
+    constraint = next(c for c in Event._meta.constraints if c.name == "event_status_valid")
+    assert constraint.condition == Q(status__in=Event.Status.values)
+    assert set(Event.Status.future()) == {"scheduled", "expected"}
+
+
+def test_it_claims_the_next_version_only_from_the_version_it_saw(cast):
+    seen = cast.event.version
+    stale = Event.objects.get(pk=cast.event.pk)
+    assert cast.event.claim_version(seen) is True
+    assert cast.event.version == seen + 1
+    # A colleague who opened the event before that claim finds it taken; nothing changes.
+    assert stale.claim_version(seen) is False
+    assert stale.version == seen
+    assert Event.objects.get(pk=cast.event.pk).version == seen + 1
 
 
 def test_it_refuses_a_second_event_with_the_same_slug(cast):

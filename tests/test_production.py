@@ -16,7 +16,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -238,7 +238,7 @@ def _assert_secure_headers(response) -> None:
 )
 def test_it_sends_security_headers_on_pages(client, seed, url):
     response = client.get(url, secure=True)
-    assert response.status_code in (200, 404)
+    assert response.status_code == (404 if url == "/nergens/" else 200)
     _assert_secure_headers(response)
 
 
@@ -478,8 +478,7 @@ def test_it_escapes_what_editors_type(client, hostile, url):
         html = client.get(url, headers=headers).content.decode()
         assert SCRIPT not in html and HTMX_LINK not in html
         assert 'hx-get="/admin/"' not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in client.get(url).content.decode() or \
-        "suggest" in url
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in client.get(url).content.decode()
 
 
 def test_it_returns_what_editors_type_as_json_data(client, hostile):
@@ -588,7 +587,7 @@ def test_generate_demo_makes_marked_consistent_data_and_clears_it(client, seed, 
 
     assert count("Ostravia") == count("ostravië") > 0
 
-    with pytest.raises(Exception, match="--clear"):
+    with pytest.raises(CommandError, match="--clear"):
         call_command("generate_demo", events=10, verbosity=0)
     call_command("generate_demo", events=0, clear=True, verbosity=0)
     assert Event.objects.count() == seeded
@@ -630,5 +629,6 @@ def test_detail_pages_never_answer_500(client, seed, kind, slug, params):
                      suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(path=st.text(max_size=80))
 def test_unknown_paths_answer_404_never_500(client, seed, path):
-    response = client.get("/" + quote(path, safe="/"))
-    assert response.status_code in (200, 301, 302, 400, 404), (path, response.status_code)
+    # Under a first segment no route has, so that whatever follows is unknown.
+    response = client.get("/nergens-" + quote(path, safe="/"))
+    assert response.status_code == 404, (path, response.status_code)

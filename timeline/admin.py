@@ -25,7 +25,6 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from timeline import dates
 from timeline.admin_forms import (
-    FUTURE_STATUSES,
     EditConflict,
     EventAdminForm,
     base_date_for,
@@ -349,12 +348,8 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
         with transaction.atomic(using=router.db_for_write(Event)):
             pks = list(queryset.filter(published=not value).values_list("pk", flat=True))
             for event in Event.objects.filter(pk__in=pks).select_for_update():
-                bumped = Event.objects.filter(pk=event.pk, version=event.version).update(
-                    version=event.version + 1
-                )
-                if not bumped:
+                if not event.claim_version(event.version):
                     continue
-                event.version += 1
                 event.published = value
                 event._change_reason = "gepubliceerd" if value else "teruggetrokken"
                 event.save(update_fields=["published", "version", "updated"])
@@ -388,10 +383,8 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
             obj.unresolved_date = ""  # the editor has settled the date
         if change:
             opened = form.cleaned_data.get("opened_version")
-            bumped = Event.objects.filter(pk=obj.pk, version=opened).update(version=opened + 1)
-            if not bumped:
+            if not obj.claim_version(opened):
                 raise EditConflict
-            obj.version = opened + 1
         super().save_model(request, obj, form, change)
 
     def _retrying_on_conflict(self, view, *args):
@@ -452,7 +445,7 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
         if source is None and request.GET.get("event", "").isdigit():
             source = first_source_of(Event.objects.filter(pk=request.GET["event"]).first())
         base = base_date_for(source)
-        future = request.GET.get("status") in FUTURE_STATUSES
+        future = request.GET.get("status") in Event.Status.future()
         result = dates.resolve_within(text, period_for(source), future=future)
         answer = {"base": base.isoformat(), "source": source.slug if source else None}
         if not result.ok:

@@ -28,7 +28,6 @@ from django.utils.html import format_html
 from timeline import dates
 from timeline.models import Actor, Event, EventType, Participation, Source, Timeline
 
-FUTURE_STATUSES = (Event.Status.SCHEDULED, Event.Status.EXPECTED)
 SNAPSHOT_SALT = "timeline.admin.event-opened"
 
 
@@ -215,7 +214,8 @@ class EventAdminForm(forms.ModelForm):
             return
         status = cleaned.get("status") or self.instance.status
         source = self.base_source()
-        result = dates.resolve_within(text, period_for(source), future=status in FUTURE_STATUSES)
+        future = status in Event.Status.future()
+        result = dates.resolve_within(text, period_for(source), future=future)
         if not result.ok:
             self.add_error(
                 "date_text",

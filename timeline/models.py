@@ -317,18 +317,30 @@ class EventQuerySet(models.QuerySet):
         )
 
 
-class Event(models.Model):
-    class Status(models.TextChoices):
-        OCCURRED = "occurred", _("gebeurd")
-        SCHEDULED = "scheduled", _("gepland")
-        EXPECTED = "expected", _("verwacht")
-        CANCELLED = "cancelled", _("afgelast")
+class EventStatus(models.TextChoices):
+    OCCURRED = "occurred", _("gebeurd")
+    SCHEDULED = "scheduled", _("gepland")
+    EXPECTED = "expected", _("verwacht")
+    CANCELLED = "cancelled", _("afgelast")
 
-    class PartOfDay(models.TextChoices):
-        MORNING = "morning", _("ochtend")
-        AFTERNOON = "afternoon", _("middag")
-        EVENING = "evening", _("avond")
-        NIGHT = "night", _("nacht")
+    @classmethod
+    def future(cls) -> tuple[EventStatus, ...]:
+        """What has not happened yet: a date phrase for it resolves forward from its source."""
+        return (cls.SCHEDULED, cls.EXPECTED)
+
+
+class PartOfDay(models.TextChoices):
+    MORNING = "morning", _("ochtend")
+    AFTERNOON = "afternoon", _("middag")
+    EVENING = "evening", _("avond")
+    NIGHT = "night", _("nacht")
+
+
+class Event(models.Model):
+    # Defined outside so that Meta's check constraints can be built from them; used as
+    # Event.Status and Event.PartOfDay.
+    Status = EventStatus
+    PartOfDay = PartOfDay
 
     slug = models.SlugField(unique=True, max_length=120)
     title = models.CharField(_("titel"), max_length=300)
@@ -394,11 +406,11 @@ class Event(models.Model):
                 name="event_start_before_end",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["occurred", "scheduled", "expected", "cancelled"]),
+                condition=Q(status__in=EventStatus.values),
                 name="event_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(part_of_day__in=["", "morning", "afternoon", "evening", "night"]),
+                condition=Q(part_of_day__in=["", *PartOfDay.values]),
                 name="event_part_of_day_valid",
             ),
         ]
@@ -420,6 +432,16 @@ class Event(models.Model):
 
     def get_status_display(self) -> str:
         return choice_label(self.Status, self.status)
+
+    def claim_version(self, seen: int) -> bool:
+        """The optimistic lock every editing path goes through (admin, spreadsheet import,
+        ingest): move the row from version `seen` to the next one, unless someone else's save
+        moved it first. False on such a conflict, and then nothing changed; the caller saves
+        the rest of its change afterwards."""
+        claimed = Event.objects.filter(pk=self.pk, version=seen).update(version=seen + 1)
+        if claimed:
+            self.version = seen + 1
+        return bool(claimed)
 
     def derive_dates(self) -> None:
         """Set start and end from the EDTF string; a bad string is a ValidationError naming us."""

@@ -457,7 +457,7 @@ class EventResource(resources.ModelResource):
             source = self._sources.get(sources[0]) if sources else None
             status = STATUSES.get(row.get("Status", "").lower(), "")
             resolved = dates.resolve_within(
-                phrase, period_for(source), future=status in (Event.Status.SCHEDULED, Event.Status.EXPECTED)
+                phrase, period_for(source), future=status in Event.Status.future()
             )
             if not resolved.ok:
                 raise ValueError(f"Display Date ‘{phrase}’: {resolved.reason}")
@@ -572,14 +572,10 @@ class EventResource(resources.ModelResource):
         instance._change_reason = f"import uit {file_name}"
         if instance.pk and not instance._state.adding:
             # Like an admin save: refuse to overwrite an edit made since the row was read.
-            bumped = Event.objects.filter(pk=instance.pk, version=instance.version).update(
-                version=instance.version + 1
-            )
-            if not bumped:
+            if not instance.claim_version(instance.version):
                 raise ValueError(
                     f"‘{instance.slug}’ is tijdens de import door iemand anders gewijzigd"
                 )
-            instance.version += 1
 
     def after_save_instance(self, instance, row, **kwargs):
         if kwargs.get("dry_run") and not kwargs.get("using_transactions"):

@@ -1031,8 +1031,8 @@ def save_proposals(
             event.confidence = proposal.confidence
             event.unresolved_date = proposal.unresolved_date[:200]
             event._change_reason = reason if proposal.event is None else f"{reason} (bijgewerkt)"
-            if proposal.event is not None:
-                event.version += 1  # whoever has the draft open must reload it
+            if proposal.event is not None and not event.claim_version(event.version):
+                raise IngestError(f"‘{event.slug}’ is intussen door iemand anders gewijzigd")
             event.save()
             if timeline is not None:
                 event.timelines.add(timeline)

@@ -5,6 +5,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from timeline import i18n
+from timeline.models import Event
 
 register = template.Library()
 
@@ -66,7 +67,7 @@ def event_cards(events) -> SafeString:
 
 
 def _status_badge(event) -> SafeString | str:
-    if event.status == "occurred":
+    if event.status == Event.Status.OCCURRED:
         return ""
     return format_html('<span class="badge badge-{}">{}</span>', event.status, event.get_status_display())
 
