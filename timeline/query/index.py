@@ -22,7 +22,7 @@ Freshness. Every change to what the timeline shows replaces the token of the one
 `DataVersion` table in the same transaction (`timeline.cache.data_changed`). Each request reads
 that token (one query) and, when it is not the token the index was built under, rebuilds the
 index first: a change is visible on the very next request, in every process. The rebuild
-reads the published events once (about a second per 100,000 events, see bench/); the SQL
+reads the published events once (its time is in bench/results/); the SQL
 strategy (`timeline.query.sql`) stays the reference, and the tests hold the two to the same
 answers. A filter the index holds no column for is asked of the SQL strategy and joins the
 others as one more mask.
