@@ -137,13 +137,14 @@ def test_it_gives_timelinejs_dates_as_precise_as_the_edtf(client, seed):
 
 def test_it_puts_the_quote_source_and_permalink_in_the_slide_and_groups_by_type(client, seed):
     # The seed's source has no URL; give it one, so that the link to it is checked.
-    Source.objects.filter(citations__event__slug=CALL).update(url="https://nos.nl/artikel/2414462")
+    url = "https://nos.nl/artikel/2414462"
+    Source.objects.filter(citations__event__slug=CALL).update(url=url)
     slide = _slide(_timelinejs(client), CALL)
     event = Event.objects.get(slug=CALL)
     assert slide["group"] == event.type.name == "telefoongesprek"
     text = slide["text"]["text"]
     quote = event.citations.get().quote
-    assert f'<blockquote lang="nl"><p>{quote}</p></blockquote>' in text
+    assert f'<blockquote cite="{url}" lang="nl"><p>{quote}</p></blockquote>' in text
     assert f'href="http://testserver/events/{CALL}/"' in text
     source = event.citations.get().source
     assert f'href="{source.url}"' in text
