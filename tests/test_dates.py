@@ -704,7 +704,6 @@ def test_edtf_bounds_fast_path_agrees_with_the_edtf_package(edtf):
 from timeline.dates import Period, is_exact_day, resolve_within  # noqa: E402
 from timeline.dates.resolve import MONTHS, WEEKDAYS  # noqa: E402
 
-
 # (text, Period.parse precision or None when refused, is_exact_day, label): one point pattern
 # reads each text for the publication date, the exports' exact-day test and the labels.
 POINTS = [

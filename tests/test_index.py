@@ -11,10 +11,9 @@ from django.db.models.functions import Collate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from timeline.query import index
-from timeline.query import sql
-from timeline.query.forms import Criteria, Cursor
 from timeline.models import Actor, DataVersion, Event, EventType, Participation
+from timeline.query import index, sql
+from timeline.query.forms import Criteria, Cursor
 
 STATUSES = [value for value, _label in Event.Status.choices]
 

@@ -1,7 +1,8 @@
 """The OpenAPI 3.1 description of the JSON API, served at /api/openapi.json.
 
 The query parameters are generated from `EventFilterForm`'s fields (their names, limits,
-choices and help text), so that the description cannot drift from what the API accepts. The response schemas are
+choices and help text), so that the description cannot drift from what the API accepts. The
+response schemas are
 strict (`additionalProperties: false`): tests/test_api_schema.py runs schemathesis against the
 app and fails on any field the views return that is not described here, or the other way
 round.

@@ -49,9 +49,9 @@ import calendar
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Callable
 
 from timeline.dates.edtf import POINT_RE, SIMPLE_EDTF, Point, simple_bounds
 from timeline.dates.labels import label
@@ -60,8 +60,6 @@ from timeline.dates.refusals import Refusal
 __all__ = ["Resolved", "Unresolved", "detect_language", "resolve"]
 
 MAX_PHRASE_LENGTH = 200
-PARTS_OF_DAY = ("morning", "afternoon", "evening", "night")
-PRECISIONS = ("day", "week", "month", "year", "interval", "open")
 
 # --------------------------------------------------------------------------------------------
 # Results

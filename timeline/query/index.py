@@ -117,7 +117,7 @@ class EventIndex:
         texts = _batches(Event.objects.order_by().values_list("pk", "search_text"))
         for batch in texts:
             pos, published = self._positions(np.fromiter((r[0] for r in batch), np.int64, len(batch)))
-            words = [r[1].split() for r, keep in zip(batch, published) if keep]
+            words = [r[1].split() for r, keep in zip(batch, published, strict=True) if keep]
             word_of = np.fromiter(map(self.word_ids.__getitem__, chain.from_iterable(words)), np.int64)
             keys.append(word_of * max(n, 1) + np.repeat(pos[published], list(map(len, words))))
         # Distinct: a word twice in one event is one posting.
@@ -375,7 +375,7 @@ class Selection:
         first = np.flatnonzero(np.concatenate([[True], starts[1:] != starts[:-1]]))
         counts = np.diff(np.append(first, len(starts)))
         days = starts[first].astype("datetime64[D]").tolist()  # as dates, in one go
-        return list(zip(days, counts.tolist()))
+        return list(zip(days, counts.tolist(), strict=True))
 
 
 _lock = threading.Lock()
