@@ -237,7 +237,7 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
         ("unresolved_date", admin.EmptyFieldListFilter),
     ]
     # `search_text` is the accent-free text of the title, summary, quotes and the names and
-    # aliases of the participants, kept current by signals: one indexed column instead of four
+    # aliases of the participants, kept current by the change hub: one indexed column instead of four
     # multi-valued joins, so "poetin" finds Putin and the list stays fast at 100,000 events.
     # A plain (case-sensitive) LIKE on it, as the public search does: both sides are already
     # lower case, and on PostgreSQL the trigram index of migration 0005 then applies.

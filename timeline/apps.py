@@ -6,9 +6,4 @@ class TimelineConfig(AppConfig):
     verbose_name = "Tijdlijn"
 
     def ready(self) -> None:
-        from timeline import (
-            cache,
-            signals,  # noqa: F401  (connects the receivers)
-        )
-
-        cache.connect_signals()  # any change to what public pages show empties their cache
+        from timeline import changes  # noqa: F401  (connects every receiver)

@@ -1,9 +1,10 @@
 """The public pages' cache: whole responses per URL, dropped at once when the data changes.
 
-Every cache key includes a *generation* token kept in the cache itself. Saving or deleting
-anything a public page shows (an event, actor, alias, participation, citation, source, type or
-timeline; fixture loads included, which send the same signals) replaces the token, so every page
-cached before is simply never asked for again and ages out. That is one cache write per edit
+Every cache key includes a *generation* token kept in the cache itself. Once a transaction that
+changed anything a public page shows has committed (an event, actor, alias, participation,
+citation, source, type or timeline; fixture loads included, which send the same signals), the
+change hub (`timeline.changes`) replaces the token, so every page cached before is simply never
+asked for again and ages out. That is one cache write per edit
 instead of tracking which of thousands of filter URLs show what.
 
 Only anonymous GETs with a 200 answer and no cookies are stored or served. A logged-in editor
@@ -24,8 +25,6 @@ import uuid
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import (
@@ -59,51 +58,6 @@ def invalidate() -> None:
         cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
     except Exception:
         logger.exception("Could not invalidate the public page cache")
-
-
-def _invalidate_now_and_on_commit(**kwargs) -> None:
-    # Now, so that this process never serves an old page again; and after the commit as well,
-    # because a reader's request running meanwhile may have cached the pre-commit state.
-    invalidate()
-    transaction.on_commit(invalidate, using=kwargs.get("using"))
-
-
-def connect_signals() -> None:
-    """Called from TimelineConfig.ready(), so that fixture loads and commands invalidate too."""
-    from timeline import models
-
-    senders = [
-        models.Event,
-        models.Actor,
-        models.Alias,
-        models.Participation,
-        models.Citation,
-        models.Source,
-        models.EventType,
-        models.Timeline,
-    ]
-    for sender in senders:
-        post_save.connect(_on_change, sender=sender, dispatch_uid=f"page-cache-{sender.__name__}")
-        post_delete.connect(_on_change, sender=sender, dispatch_uid=f"page-cache-del-{sender.__name__}")
-    m2m_changed.connect(
-        _on_change, sender=models.Event.timelines.through, dispatch_uid="page-cache-timelines"
-    )
-
-
-def _on_change(sender, **kwargs) -> None:
-    if kwargs.get("action", "post_").startswith("pre_"):
-        return  # m2m_changed: only after the change
-    data_changed(kwargs.get("using"))
-
-
-def data_changed(using: str | None = None) -> None:
-    """What public pages show has changed (or is changing, in the current transaction)."""
-    from timeline.models import DataVersion
-
-    # In the same transaction as the change, so the new token and the new data commit together
-    # (the in-memory index of timeline.index rebuilds on the new token).
-    DataVersion.bump(using)
-    _invalidate_now_and_on_commit(using=using)
 
 
 def _key(request: HttpRequest, token: str) -> str:

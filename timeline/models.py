@@ -298,6 +298,19 @@ class EventQuerySet(models.QuerySet):
     def chronological(self) -> EventQuerySet:
         return self.order_by("start", models.F("end").asc(nulls_last=True), "slug")
 
+    def refresh_search_text(self, batch: int = 2000) -> int:
+        """Derive the search text of these events again, a batch at a time in four queries, and
+        write those that changed; how many did."""
+        events = self.order_by("pk").prefetch_related("participations__actor__aliases", "citations")
+        changed = []
+        for event in events.iterator(chunk_size=batch):
+            text = event.build_search_text()
+            if text != event.search_text:
+                event.search_text = text
+                changed.append(event)
+        Event.objects.using(self.db).bulk_update(changed, ["search_text"], batch_size=batch)
+        return len(changed)
+
     def with_details(self) -> EventQuerySet:
         """Everything a timeline entry shows, in a constant number of queries: the type, and
         as plain lists (a related manager's .all() would make a queryset per event and per
@@ -380,7 +393,7 @@ class Event(models.Model):
         Timeline, verbose_name=_("tijdlijnen"), related_name="events", blank=True
     )
     # Lower-cased, accent-free text of the title, summary, quotes and actor names and aliases,
-    # kept up to date by signals, so that "poetin" finds the Putin events on any database.
+    # kept up to date by the change hub (timeline/changes.py), so that "poetin" finds the Putin events on any database.
     search_text = models.TextField(editable=False, blank=True, default="")
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
@@ -488,11 +501,9 @@ class Event(models.Model):
         }
 
     def build_search_text(self) -> str:
+        """From the participations and citations as `EventQuerySet.refresh_search_text` prefetches them."""
         parts = [self.title, self.summary, self.location]
-        participations = self.participations.select_related("actor").prefetch_related(
-            "actor__aliases"
-        )
-        for participation in participations:
+        for participation in self.participations.all():
             parts.extend(participation.actor.search_terms())
         parts.extend(citation.quote for citation in self.citations.all())
         return normalize(" ".join(parts))
@@ -511,12 +522,6 @@ class Event(models.Model):
                 participation._change_reason = reason
                 participation.save()
                 have.add((actor.pk, role))
-
-    def refresh_search_text(self) -> None:
-        text = self.build_search_text()
-        if text != self.search_text:
-            self.search_text = text
-            Event.objects.filter(pk=self.pk).update(search_text=text)
 
 
 class ParticipationManager(models.Manager):
@@ -617,33 +622,81 @@ class Citation(models.Model):
 
 
 class DataVersion(models.Model):
-    """One row whose token changes with every change to what the public timeline shows.
+    """One row naming the state of what the public timeline shows: a number and a token.
 
-    The token is replaced inside the same transaction as the change (see `timeline.cache`), so
-    a process that reads the token and then the data never holds newer data under an older
-    token's name than it should: the in-memory index of `timeline.index` is rebuilt whenever
-    the token it was built under is no longer the current one.
+    `timeline.changes` advances it once per transaction that changed anything, writing a
+    `Change` row per event that changed under the new number in the same transaction. The row
+    update locks the row until the commit, so writers take their numbers one at a time and
+    commit them in order: a reader that sees number N has every change up to N. The token tells
+    apart two histories that reached the same number (a test database rolled back, a restored
+    backup), so a process never applies changes to an index of another history.
     """
 
     token = models.CharField(max_length=32)
+    number = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
-        return self.token
+        return f"{self.number} {self.token}"
 
     @classmethod
-    def current(cls, using: str | None = None) -> str | None:
+    def read(cls, using: str | None = None) -> tuple[str, int] | None:
+        """(token, number) as committed now, or None before the first migration's row."""
         # Read on every timeline request: plain SQL, a tenth of what the ORM's query costs.
         connection = connections[using or DEFAULT_DB_ALIAS]
         table = connection.ops.quote_name(cls._meta.db_table)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT token FROM {table} WHERE id = 1")
+            cursor.execute(f"SELECT token, number FROM {table} WHERE id = 1")
             row = cursor.fetchone()
-        return row[0] if row else None
+        return (row[0], int(row[1])) if row else None
 
     @classmethod
-    def bump(cls, using: str | None = None) -> None:
+    def current(cls, using: str | None = None) -> str | None:
+        """The token of the data as it is now (what a cache of public pages can key on)."""
+        state = cls.read(using)
+        return state[0] if state else None
+
+    @classmethod
+    def advance(cls, using: str | None = None) -> tuple[str, int]:
+        """A new (token, number) for the change being committed; call it inside its transaction."""
         token = uuid.uuid4().hex
-        if not cls.objects.using(using).filter(pk=1).update(token=token):
+        manager = cls.objects.using(using)
+        if not manager.filter(pk=1).update(token=token, number=models.F("number") + 1):
             # The row is gone (a test database flush): put it back; a concurrent writer that
-            # got there first has set a fresh token as well.
-            cls.objects.using(using).bulk_create([cls(pk=1, token=token)], ignore_conflicts=True)
+            # got there first has advanced it, and this one then advances from there.
+            manager.bulk_create([cls(pk=1, token=token, number=0)], ignore_conflicts=True)
+            manager.filter(pk=1).update(token=token, number=models.F("number") + 1)
+        return token, manager.values_list("number", flat=True).get(pk=1)
+
+
+class ChangeKind(models.TextChoices):
+    EVENT = "event"
+    NAMES = "names"
+    ALL = "all"
+
+
+class Change(models.Model):
+    """What one committed version changed, for each process to apply to its index in order.
+
+    `kind` is "event" (this event was added, edited or removed: its row, participations,
+    citations and search text are read again), "names" (actors or event types changed: the
+    index reads them again) or "all" (a bulk change: rebuild). Old rows are pruned; a process
+    that is further behind than what is kept rebuilds.
+    """
+
+    Kind = ChangeKind
+
+    number = models.BigIntegerField(db_index=True)
+    token = models.CharField(max_length=32)
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    # Not a foreign key: the change of a deleted event outlives the event.
+    event_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ChangeKind.values), name="change_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.kind} {self.event_id or ''}".strip()

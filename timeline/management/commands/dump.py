@@ -53,8 +53,9 @@ class Command(BaseCommand):
             "dumpdata",
             *LABELS,
             natural_foreign=True,
-            # The data version is the running processes' business, not part of the data.
-            exclude=["timeline.dataversion"],
+            # The data version and its change log are the running processes' business, not
+            # part of the data.
+            exclude=["timeline.dataversion", "timeline.change"],
             indent=2,
             database=database,
             output=str(path),

@@ -1,0 +1,182 @@
+"""The change hub: every receiver that keeps derived state honest, and what a change sets off.
+
+However a row is written (the admin with its inlines, code, an import, a fixture load), the
+signals below note which events it touches. Once per transaction, when it commits
+(`transaction.on_commit`), the hub then, for those events together:
+
+1. derives their search text again (title, summary, place, quotes, participants' names and
+   aliases), in a few queries for all of them;
+2. advances the data version (`DataVersion`) and writes a `Change` row per event under the new
+   number, both in one transaction, so that every process applies exactly those events to its
+   in-memory index (`timeline.index`) on its next request; a bulk change (more than
+   `BULK_EVENTS` events, `generate_demo`) is one "all" row instead: one rebuild;
+3. drops the public page cache (`timeline.cache.invalidate`).
+
+Saving an event with five participations and three citations in the admin is then one search
+text refresh, one version and one invalidation, not nine of each.
+
+Django's `loaddata` saves rows "raw" (no `save()` override runs) but sends these signals, so the
+EDTF bounds are derived here, before the row is written (they are NOT NULL), and the search text
+after the commit. A change made outside any transaction (autocommit) is flushed at once, as
+`on_commit` runs its callback at once then.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.dispatch import receiver
+
+from timeline import cache
+from timeline.models import (
+    Actor,
+    Alias,
+    Change,
+    Citation,
+    DataVersion,
+    Event,
+    EventType,
+    Participation,
+    Source,
+    Timeline,
+)
+
+# More events than this in one transaction (an import, a fixture load) are one "all" change: a
+# process then rebuilds its index once instead of applying them one by one.
+BULK_EVENTS = 1000
+# Change rows kept for processes that are behind; one further behind rebuilds.
+KEEP_VERSIONS = 10_000
+
+
+@dataclass
+class _Pending:
+    """What the open transaction on one database connection has touched so far."""
+
+    events: set[int] = field(default_factory=set)
+    names: bool = False  # actors or event types: what the index names its facets by
+    everything: bool = False
+    other: bool = False  # only what pages show beside the index (sources, timelines)
+
+    def __bool__(self) -> bool:
+        return bool(self.events) or self.names or self.everything or self.other
+
+
+# Connections are per thread, and so are their transactions.
+_local = threading.local()
+
+
+def _pending(using: str) -> _Pending:
+    per_db = _local.__dict__.setdefault("pending", {})
+    return per_db.setdefault(using, _Pending())
+
+
+def _note(using: str | None, **what) -> None:
+    using = using or DEFAULT_DB_ALIAS
+    pending = _pending(using)
+    for event_id in what.pop("events", ()):
+        pending.events.add(event_id)
+    for name, value in what.items():
+        setattr(pending, name, getattr(pending, name) or value)
+    # One callback per note, each flushing whatever is pending (the later ones find nothing): a
+    # savepoint rolled back takes its callbacks with it, never the transaction's last one.
+    transaction.on_commit(lambda: flush(using), using=using)
+
+
+def events_changed(event_ids, using: str | None = None) -> None:
+    """These events were added, edited or removed in the current transaction."""
+    _note(using, events=event_ids)
+
+
+def everything_changed(using: str | None = None) -> None:
+    """A bulk change (rows written without signals): every process rebuilds its index once."""
+    _note(using, everything=True)
+
+
+def flush(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Apply what the committed transaction touched: search text, data version, page cache."""
+    pending = _pending(using)
+    if not pending:
+        return
+    _local.pending[using] = _Pending()
+    with transaction.atomic(using=using):
+        if pending.events:
+            Event.objects.using(using).filter(pk__in=pending.events).refresh_search_text()
+        token, number = DataVersion.advance(using)
+        if pending.everything or len(pending.events) > BULK_EVENTS:
+            rows = [Change(number=number, token=token, kind=Change.Kind.ALL)]
+        else:
+            rows = [
+                Change(number=number, token=token, kind=Change.Kind.EVENT, event_id=pk)
+                for pk in sorted(pending.events)
+            ]
+            if pending.names or not rows:
+                rows.append(Change(number=number, token=token, kind=Change.Kind.NAMES))
+        Change.objects.using(using).bulk_create(rows)
+        if number % 100 == 0:  # now and then, not on every change
+            Change.objects.using(using).filter(number__lt=number - KEEP_VERSIONS).delete()
+    cache.invalidate()
+
+
+# -- receivers ---------------------------------------------------------------------------------
+
+
+@receiver(pre_save, sender=Event)
+def derive_event_dates(sender, instance: Event, **kwargs) -> None:
+    instance.derive_dates()
+
+
+@receiver(post_save, sender=Event)
+@receiver(post_delete, sender=Event)
+def event_changed(sender, instance: Event, using: str, **kwargs) -> None:
+    events_changed([instance.pk], using)
+
+
+@receiver(post_save, sender=Participation)
+@receiver(post_delete, sender=Participation)
+@receiver(post_save, sender=Citation)
+@receiver(post_delete, sender=Citation)
+def part_of_event_changed(sender, instance, using: str, **kwargs) -> None:
+    events_changed([instance.event_id], using)
+
+
+@receiver(post_save, sender=Actor)
+@receiver(post_delete, sender=Actor)
+@receiver(post_save, sender=Alias)
+@receiver(post_delete, sender=Alias)
+def actor_changed(sender, instance, using: str, **kwargs) -> None:
+    # The actor's name and aliases are in the search text of its events; its name and
+    # affiliation are what the index's facets show and count by.
+    actor_id = instance.pk if sender is Actor else instance.actor_id
+    event_ids = Participation.objects.using(using).filter(actor_id=actor_id).values_list("event_id", flat=True)
+    _note(using, events=set(event_ids), names=sender is Actor)
+
+
+@receiver(post_save, sender=EventType)
+@receiver(post_delete, sender=EventType)
+def event_type_changed(sender, instance, using: str, **kwargs) -> None:
+    _note(using, names=True)
+
+
+@receiver(post_save, sender=Source)
+@receiver(post_delete, sender=Source)
+@receiver(post_save, sender=Timeline)
+@receiver(post_delete, sender=Timeline)
+def shown_beside_the_index_changed(sender, instance, using: str, **kwargs) -> None:
+    # Pages show sources and timelines, the index holds neither: a new version for the page
+    # cache, nothing for the index to apply.
+    _note(using, other=True)
+
+
+@receiver(m2m_changed, sender=Event.timelines.through)
+def event_timelines_changed(sender, instance, action: str, reverse: bool, pk_set, using: str, **kwargs) -> None:
+    if not action.startswith("post_"):
+        return
+    if not reverse:
+        events_changed([instance.pk], using)
+    elif pk_set:
+        events_changed(pk_set, using)
+    else:  # a timeline's events cleared: which they were is gone by now
+        everything_changed(using)
