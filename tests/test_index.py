@@ -3,15 +3,18 @@
 import datetime as dt
 from collections import Counter
 
+import numpy as np
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Collate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from timeline.models import Actor, DataVersion, Event, EventType, Participation
+from timeline import changes
+from timeline.models import Actor, Citation, DataVersion, Event, EventType, Participation, Source
 from timeline.query import index, sql
 from timeline.query.forms import Criteria, Cursor
 
@@ -234,3 +237,165 @@ def test_the_index_is_rebuilt_only_when_the_data_changed(client, seed):
     assert index.current() is first
     Actor.objects.get(slug="macron").save()
     assert index.current() is not first
+
+
+# -- a change costs what it changes ---------------------------------------------------------------
+
+
+def _contents(ix: index.EventIndex) -> dict:
+    """What an index holds, independent of how it came to hold it (a build or applied changes)."""
+    words = {}
+    for word, wid in ix.word_ids.items():
+        positions = ix.postings[ix.posting_bounds[wid] : ix.posting_bounds[wid + 1]]
+        if len(positions):
+            words[word] = sorted(ix.pks[positions].tolist())
+    def pairs(p: index.Pairs) -> set:
+        by_actor = {
+            (int(ix.pks[pos]), int(ix.actor_pks[a]))
+            for a in range(len(ix.actor_pks))
+            for pos in p.pos_by_actor[p.actor_bounds[a] : p.actor_bounds[a + 1]]
+        }
+        by_pos = {(int(ix.pks[pos]), int(ix.actor_pks[a])) for pos, a in zip(p.pos, p.actor)}
+        assert by_pos == by_actor and len(by_pos) == len(p.pos)
+        assert [p.bounds[i + 1] - p.bounds[i] for i in range(ix.size)] == list(np.bincount(p.pos, minlength=ix.size))
+        return by_pos
+    return {
+        "pks": ix.pks.tolist(),
+        "slugs": list(ix.slugs),
+        "start": ix.start.tolist(),
+        "end": ix.end.tolist(),
+        "type": ix.type_pks[ix.type].tolist(),
+        "status": ix.status.tolist(),
+        "participants": pairs(ix.participants),
+        "blocs": pairs(ix.blocs),
+        "words": words,
+        "found by pk": sorted(ix._positions(ix.pks)[0].tolist()) == list(range(ix.size)),
+    }
+
+
+def test_it_applies_one_changed_event_without_a_rebuild(crisis, monkeypatch):
+    before = index.current()
+    event = Event.objects.published().order_by("pk").last()
+    event.summary += " zeppelin"
+    event.save()
+    Participation.objects.create(event=event, actor=Actor.objects.get(slug="macron"), role="mentioned")
+
+    def no_rebuild(self, state):
+        raise AssertionError("rebuilt for one change")
+
+    monkeypatch.setattr(index.EventIndex, "__init__", no_rebuild)
+    after = index.current()
+    monkeypatch.undo()
+    assert after is not before and after.state == DataVersion.read()
+    assert _contents(after) == _contents(index.EventIndex(DataVersion.read()))
+    assert _slugs_of(after, Criteria((), (), (), (), None, None, ("zeppelin",))) == [event.slug]
+
+
+def _slugs_of(ix, c: Criteria) -> list[str]:
+    pks, _cursor = ix.select(c).page(None, descending=False, size=50)
+    return list(Event.objects.filter(pk__in=pks).values_list("slug", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)  # the rebuilding thread reads what was committed
+def test_a_bulk_change_is_one_rebuild_and_a_large_index_rebuilds_in_the_background(monkeypatch):
+    call_command("loaddata", "seed", verbosity=0)
+    call_command("generate_demo", "--events", "300", "--seed", "3", verbosity=0)
+    before = index.current()
+    monkeypatch.setattr(index, "BACKGROUND_FROM", 0)
+    Event.objects.filter(published=False).update(published=True)  # no signals: as an import's SQL
+    changes.everything_changed()
+    stale = index.current()
+    # The previous index answers, whole, while the new one is built.
+    assert stale is before
+    index._rebuilding.join(timeout=60)
+    fresh = index.current()
+    assert fresh.state == DataVersion.read() and fresh.size == Event.objects.published().count()
+    assert _index_answer(Criteria((), (), (), (), None, None, ())) == _sql_answer(Criteria((), (), (), (), None, None, ()))
+
+
+class Newsroom(RuleBasedStateMachine):
+    """Editors edit, add, delete, publish and unpublish; readers' answers stay the SQL's."""
+
+    def __init__(self):
+        super().__init__()
+        self.savepoint = transaction.savepoint_create()
+        self.added = 0
+        self.actors = list(Actor.objects.order_by("pk")[:12])
+        self.types = list(EventType.objects.order_by("pk"))
+        self.source = Source.objects.first()
+
+    def teardown(self):
+        transaction.savepoint_rollback(self.savepoint)
+
+    def _event(self, data) -> Event:
+        pks = list(Event.objects.order_by("pk").values_list("pk", flat=True))
+        return Event.objects.get(pk=data.draw(st.sampled_from(pks)))
+
+    @rule(data=st.data(), word=st.sampled_from(["zeppelin", "diplomaat", "poetin", "grens"]),
+          days=st.integers(-400, 400), status=st.sampled_from(STATUSES))  # fmt: skip
+    def edit(self, data, word, days, status):
+        event = self._event(data)
+        event.summary = f"{event.summary} {word}"
+        start = event.start + dt.timedelta(days=days)
+        event.edtf = start.isoformat() if days % 3 else f"{start.isoformat()}/.."
+        event.status = status
+        event.type = data.draw(st.sampled_from(self.types))
+        event.save()
+
+    @rule(data=st.data(), published=st.booleans(), day=st.dates(dt.date(2021, 6, 1), dt.date(2024, 6, 1)))
+    def add(self, data, published, day):
+        self.added += 1
+        with transaction.atomic():  # as the admin saves an event with its inlines
+            event = Event.objects.create(
+                slug=f"nieuw-{self.added}-{data.draw(st.integers(0, 99))}",
+                title=f"Nieuw {data.draw(st.sampled_from(['overleg', 'brief', 'zeppelin']))}",
+                type=data.draw(st.sampled_from(self.types)),
+                edtf=day.isoformat(),
+                published=published,
+            )
+            for actor in data.draw(st.lists(st.sampled_from(self.actors), max_size=3, unique=True)):
+                Participation.objects.create(event=event, actor=actor, role="speaker")
+            Citation.objects.create(event=event, source=self.source, quote=f"Citaat {self.added} grens")
+
+    @rule(data=st.data())
+    def delete(self, data):
+        self._event(data).delete()
+
+    @rule(data=st.data())
+    def toggle_published(self, data):
+        event = self._event(data)
+        event.published = not event.published
+        event.save()
+
+    @rule(data=st.data())
+    def recast(self, data):
+        event = self._event(data)
+        cast = data.draw(st.lists(st.sampled_from(self.actors), max_size=3, unique=True))
+        event.set_participants([(actor, "subject") for actor in cast])
+
+    @rule(data=st.data(), affiliated=st.booleans())
+    def rename_or_reaffiliate_an_actor(self, data, affiliated):
+        actor = data.draw(st.sampled_from(self.actors[1:]))
+        actor.name = f"{actor.name} II"
+        actor.affiliation = self.actors[0] if affiliated else None
+        actor.save()
+
+    @invariant()
+    def the_index_answers_as_the_database_does(self):
+        ix = index.current()
+        assert ix.state == DataVersion.read()
+        assert _contents(ix) == _contents(index.EventIndex(ix.state))
+
+    @rule(data=st.data())
+    def a_reader_filters(self, data):
+        c = data.draw(criteria())
+        assert _index_answer(c) == _sql_answer(c)
+
+
+def test_it_answers_as_the_database_does_after_any_sequence_of_edits(crisis):
+    index.current()
+    run_state_machine_as_test(
+        Newsroom,
+        settings=settings(max_examples=10, stateful_step_count=8, deadline=None,
+                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]),
+    )  # fmt: skip
