@@ -16,13 +16,17 @@ import tablib
 from axes.models import AccessAttempt
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from timeline.admin_forms import EventAdminForm
 from timeline.models import (
     Actor,
     Alias,
+    Change,
     Citation,
+    DataVersion,
     Event,
     EventType,
     Participation,
@@ -938,3 +942,34 @@ def test_it_locks_a_username_at_one_address_after_five_bad_passwords(seed):
     assert response.status_code == 302 and response["Location"] == "/admin/"
     assert anna.get(CHANGELIST).status_code == 200
     assert AccessAttempt.objects.filter(username="anna", ip_address="10.0.0.1").exists()
+
+
+# -- one change, however many rows ---------------------------------------------------------------
+
+
+def test_it_refreshes_the_search_text_and_the_version_once_for_an_event_and_its_inlines(desk, client):
+    data = new_event_data(desk, edtf="2022-01-26", published="on")
+    cast = ["lavrov", "blinken", "macron", "navo", "rusland"]
+    for i, slug in enumerate(cast):
+        data[f"participations-{i}-actor"] = _actor(slug)
+        data[f"participations-{i}-role"] = "speaker"
+    for i, quote in enumerate(["Eerste citaat over zeppelins.", "Tweede over ballonnen.", "Derde over luchtschepen."]):
+        data.update({f"citations-{i}-source": _ids(SOURCE)["source"], f"citations-{i}-position": str(i + 1),
+                     f"citations-{i}-quote": quote})  # fmt: skip
+    data["participations-TOTAL_FORMS"], data["citations-TOTAL_FORMS"] = "5", "3"
+    _token, number = DataVersion.read()
+
+    with CaptureQueriesContext(connection) as queries:
+        response = desk.post(ADD, data)
+    assert response.status_code == 302, text(response)
+
+    event = Event.objects.get(slug="lavrov-spreekt-blinken")
+    assert event.participations.count() == 5 and event.citations.count() == 3
+    writes = [q["sql"] for q in queries if "search_text" in q["sql"] and q["sql"].startswith("UPDATE")]
+    assert len(writes) == 1
+    assert DataVersion.read()[1] == number + 1
+    assert list(Change.objects.filter(number=number + 1).values_list("kind", "event_id")) == [("event", event.pk)]
+    # Right once committed: the quotes and every participant's name are found.
+    assert "luchtschepen" in event.search_text and "macron" in event.search_text
+    found = client.get("/api/events.json?q=luchtschepen").json()["events"]
+    assert [e["slug"] for e in found] == ["lavrov-spreekt-blinken"]

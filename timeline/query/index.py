@@ -635,6 +635,7 @@ def current() -> EventIndex:
         if index.size < BACKGROUND_FROM:
             _current = EventIndex(state)
             return _current
+        logger.warning("The event index is rebuilt in the background (%s -> %s)", index.state, state)
         _rebuild_in_background()
         return index
 
