@@ -120,7 +120,7 @@ def importer(rows: int, marker: str) -> None:
         ])  # fmt: skip
     t = time.monotonic()
     result = EventResource().import_data(data, dry_run=False, raise_errors=True, use_transactions=True)
-    print(json.dumps({"rows": rows, "seconds": time.monotonic() - t, "new": dict(result.totals).get("new")}))
+    print(json.dumps({"rows": rows, "seconds": time.monotonic() - t, "errors": result.has_errors()}))
 
 
 def apply_cost(repeats: int) -> None:
@@ -342,7 +342,7 @@ def _print(r: dict) -> None:
               f"max {f['max_ms']:7.1f} ms  errors {f['errors']}")  # fmt: skip
     print(f"  editor: {r['editor']['saves']} saves (p50 {r['editor']['save_p50_ms']:.0f} ms); each shown, after "
           f"its commit, within (s): {r['seen_after_commit_max_s']}")  # fmt: skip
-    print(f"  import: {r['import']['new']} rows in {r['import']['seconds']:.1f} s, shown after "
+    print(f"  import: {r['import']['rows']} rows in {r['import']['seconds']:.1f} s, shown after "
           f"{r['import_visible_after_s']} s")  # fmt: skip
     print(f"  memory per worker (MB, rss/peak): quiet {r['memory_quiet']}, import {r['memory_import']}")
     q, e, i = r["quiet"], r["editing"], r["import"]
@@ -358,6 +358,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--import-rows", "--rows", dest="rows", type=int, default=5000)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--reuse-sqlite", help="a prepared SQLite file (copied, never changed)")
     parser.add_argument("--reuse-postgres", help="a prepared PostgreSQL database URL (changed!)")
     args = parser.parse_args()
@@ -373,20 +374,34 @@ def main() -> None:
         # As `make serve` does: production mode serves the collected, hashed files.
         os.environ["STATIC_ROOT"] = f"{workdir}/static"
         _manage(_env(f"sqlite:///{workdir}/static.sqlite3"), "collectstatic", "--noinput", "-v0")
-        if args.reuse_sqlite:
+        if args.no_sqlite:
+            pass
+        elif args.reuse_sqlite:
             url = f"sqlite:///{workdir}/bench.sqlite3"
             subprocess.run(["cp", args.reuse_sqlite, f"{workdir}/bench.sqlite3"], check=True)
         else:
             url, _seconds = _prepare("sqlite", args.events, Path(workdir))
-        results.append(_run("sqlite", url, args.seconds, args.rows))
-        _print(results[-1])
-    if not args.no_postgres and _postgres_reachable():
-        url = args.reuse_postgres or _prepare("postgresql", args.events, Path(tempfile.gettempdir()))[0]
-        results.append(_run("postgresql", url, args.seconds, args.rows))
-        _print(results[-1])
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps({"events": args.events, "seconds": args.seconds, "results": results}, indent=2) + "\n")
+        if not args.no_sqlite:
+            results.append(_run("sqlite", url, args.seconds, args.rows))
+            _write(args, results)
+            _print(results[-1])
+        if not args.no_postgres and _postgres_reachable():
+            url = args.reuse_postgres or _prepare("postgresql", args.events, Path(workdir))[0]
+            results.append(_run("postgresql", url, args.seconds, args.rows))
+            _write(args, results)
+            _print(results[-1])
     print(f"\nWritten to {RESULTS.relative_to(ROOT)}")
+
+
+def _write(args, results: list[dict]) -> None:
+    """Into bench/results/editing.json, keeping the figures of a backend this run left out."""
+    RESULTS.parent.mkdir(exist_ok=True)
+    ran = {r["backend"] for r in results}
+    if RESULTS.exists():
+        results = [r for r in json.loads(RESULTS.read_text())["results"] if r["backend"] not in ran] + results
+    machine = {"cpus": os.cpu_count(), "load_after": os.getloadavg()}
+    RESULTS.write_text(json.dumps({"events": args.events, "seconds": args.seconds, "machine": machine,
+                                   "results": results}, indent=2) + "\n")  # fmt: skip
 
 
 if __name__ == "__main__":

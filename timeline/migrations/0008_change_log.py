@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('timeline', '0006_data_version'),
+        ('timeline', '0007_citation_order'),
     ]
 
     operations = [
