@@ -128,7 +128,7 @@ def apply_cost(repeats: int) -> None:
     _django()
     from django.db import transaction
 
-    from timeline import index
+    from timeline.query import index
     from timeline.models import Event
 
     t = time.monotonic()

@@ -8,7 +8,7 @@ signals below note which events it touches. Once per transaction, when it commit
    aliases), in a few queries for all of them;
 2. advances the data version (`DataVersion`) and writes a `Change` row per event under the new
    number, both in one transaction, so that every process applies exactly those events to its
-   in-memory index (`timeline.index`) on its next request; a bulk change (more than
+   in-memory index (`timeline.query.index`) on its next request; a bulk change (more than
    `BULK_EVENTS` events, `generate_demo`) is one "all" row instead: one rebuild;
 3. drops the public page cache (`timeline.cache.invalidate`).
 
