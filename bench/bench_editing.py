@@ -41,7 +41,15 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
-from bench_timeline import PYTHON, ROOT, _env, _free_port, _manage, _postgres_reachable, _prepare
+from bench_timeline import (  # noqa: E402  (found through the path just added)
+    PYTHON,
+    ROOT,
+    _env,
+    _free_port,
+    _manage,
+    _postgres_reachable,
+    _prepare,
+)
 
 RESULTS = BENCH / "results" / "editing.json"
 READERS = 4
@@ -95,7 +103,11 @@ def editor(seconds: int, marker: str) -> None:
         saves.append(time.monotonic() - t)
         committed.append(time.time())
         time.sleep(max(0.0, began + second + 1 - time.monotonic()))
-    print(json.dumps({"saves": len(saves), "save_p50_ms": 1000 * statistics.median(saves), "committed": committed}))
+    print(
+        json.dumps(
+            {"saves": len(saves), "save_p50_ms": 1000 * statistics.median(saves), "committed": committed}
+        )
+    )
 
 
 def importer(rows: int, marker: str) -> None:
@@ -128,8 +140,8 @@ def apply_cost(repeats: int) -> None:
     _django()
     from django.db import transaction
 
-    from timeline.query import index
     from timeline.models import Event
+    from timeline.query import index
 
     t = time.monotonic()
     ix = index.current()
@@ -259,13 +271,24 @@ def _memory(server: subprocess.Popen) -> list[dict]:
         status = dict(
             line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line
         )
-        out.append({"rss_mb": int(status["VmRSS"].split()[0]) // 1024, "peak_mb": int(status["VmHWM"].split()[0]) // 1024})
+        out.append(
+            {
+                "rss_mb": int(status["VmRSS"].split()[0]) // 1024,
+                "peak_mb": int(status["VmHWM"].split()[0]) // 1024,
+            }
+        )
     return out
 
 
 def _role(url: str, *args: str) -> dict:
     done = subprocess.run(
-        [PYTHON, __file__, *args], cwd=ROOT, env=_env(url), capture_output=True, text=True, check=False, timeout=1800
+        [PYTHON, __file__, *args],
+        cwd=ROOT,
+        env=_env(url),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=1800,
     )
     if done.returncode:
         sys.exit(f"{args[0]} failed:\n{done.stderr}")
@@ -305,7 +328,7 @@ def _run(backend: str, url: str, seconds: int, rows: int) -> dict:
         result["editor"] = json.loads(edits.stdout.read().strip().splitlines()[-1])
         committed = result["editor"].pop("committed")
         result["seen_after_commit_max_s"] = {
-            name: round(max(s - c for s, c in zip(seen[p], committed)), 2)
+            name: round(max(s - c for s, c in zip(seen[p], committed, strict=False)), 2)
             for name, p in (("server 1 (3 workers)", port), ("server 2", second_port))
         }
         result["memory_editing"] = _memory(server)
@@ -332,22 +355,25 @@ def _run(backend: str, url: str, seconds: int, rows: int) -> dict:
 
 
 def _print(r: dict) -> None:
-    print(f"\n{r['backend']}: {r['apply']['events']} events; applying one change: "
-          f"{r['apply']['apply_in place_p50_ms']:.1f} ms in place, {r['apply']['apply_moved_p50_ms']:.1f} ms moved "
-          f"(p50; max {max(r['apply']['apply_in place_max_ms'], r['apply']['apply_moved_max_ms']):.1f} ms); "
-          f"a rebuild {r['apply']['build_s']:.1f} s")  # fmt: skip
+    a = r["apply"]
+    worst = max(a["apply_in place_max_ms"], a["apply_moved_max_ms"])
+    print(f"\n{r['backend']}: {a['events']} events; applying one change: "
+          f"{a['apply_in place_p50_ms']:.1f} ms in place, {a['apply_moved_p50_ms']:.1f} ms moved "
+          f"(p50; max {worst:.1f} ms); a rebuild {a['build_s']:.1f} s")  # fmt: skip
     for phase in ("quiet", "editing", "import"):
         f = r[phase]
-        print(f"  {phase:8} {f['requests']:6} requests  p50 {f['p50_ms']:7.1f} ms  p99 {f['p99_ms']:7.1f} ms  "
-              f"max {f['max_ms']:7.1f} ms  errors {f['errors']}")  # fmt: skip
-    print(f"  editor: {r['editor']['saves']} saves (p50 {r['editor']['save_p50_ms']:.0f} ms); each shown, after "
+        print(f"  {phase:8} {f['requests']:6} requests  p50 {f['p50_ms']:7.1f} ms  "
+              f"p99 {f['p99_ms']:7.1f} ms  max {f['max_ms']:7.1f} ms  errors {f['errors']}")  # fmt: skip
+    ed = r["editor"]
+    print(f"  editor: {ed['saves']} saves (p50 {ed['save_p50_ms']:.0f} ms); each shown, after "
           f"its commit, within (s): {r['seen_after_commit_max_s']}")  # fmt: skip
     print(f"  import: {r['import']['rows']} rows in {r['import']['seconds']:.1f} s, shown after "
           f"{r['import_visible_after_s']} s")  # fmt: skip
     print(f"  memory per worker (MB, rss/peak): quiet {r['memory_quiet']}, import {r['memory_import']}")
     q, e, i = r["quiet"], r["editing"], r["import"]
-    print(f"  targets: editing p99 {e['p99_ms'] / max(q['p99_ms'], 1):.2f}x quiet (<= 2), max {e['max_ms']:.0f} ms "
-          f"(< 1000), errors {e['errors'] + i['errors']} (0); import p99 {i['p99_ms']:.0f} ms (< 1000)")  # fmt: skip
+    print(f"  targets: editing p99 {e['p99_ms'] / max(q['p99_ms'], 1):.2f}x quiet (<= 2), "
+          f"max {e['max_ms']:.0f} ms (< 1000), errors {e['errors'] + i['errors']} (0); "
+          f"import p99 {i['p99_ms']:.0f} ms (< 1000)")  # fmt: skip
 
 
 def main() -> None:

@@ -953,7 +953,8 @@ def test_it_refreshes_the_search_text_and_the_version_once_for_an_event_and_its_
     for i, slug in enumerate(cast):
         data[f"participations-{i}-actor"] = _actor(slug)
         data[f"participations-{i}-role"] = "speaker"
-    for i, quote in enumerate(["Eerste citaat over zeppelins.", "Tweede over ballonnen.", "Derde over luchtschepen."]):
+    quotes = ["Eerste citaat over zeppelins.", "Tweede over ballonnen.", "Derde over luchtschepen."]
+    for i, quote in enumerate(quotes):
         data.update({f"citations-{i}-source": _ids(SOURCE)["source"], f"citations-{i}-position": str(i + 1),
                      f"citations-{i}-quote": quote})  # fmt: skip
     data["participations-TOTAL_FORMS"], data["citations-TOTAL_FORMS"] = "5", "3"
@@ -968,7 +969,8 @@ def test_it_refreshes_the_search_text_and_the_version_once_for_an_event_and_its_
     writes = [q["sql"] for q in queries if "search_text" in q["sql"] and q["sql"].startswith("UPDATE")]
     assert len(writes) == 1
     assert DataVersion.read()[1] == number + 1
-    assert list(Change.objects.filter(number=number + 1).values_list("kind", "event_id")) == [("event", event.pk)]
+    changes = Change.objects.filter(number=number + 1).values_list("kind", "event_id")
+    assert list(changes) == [("event", event.pk)]
     # Right once committed: the quotes and every participant's name are found.
     assert "luchtschepen" in event.search_text and "macron" in event.search_text
     found = client.get("/api/events.json?q=luchtschepen").json()["events"]

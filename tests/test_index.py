@@ -52,9 +52,11 @@ def _sql_answer(c: Criteria) -> dict:
     without_bloc = sql.apply(c, published, skip="affiliation")
     blocs = {}
     for bloc in Actor.objects.all():
-        n = without_bloc.filter(
-            Q(participations__actor=bloc) | Q(participations__actor__affiliation=bloc)
-        ).distinct().count()
+        n = (
+            without_bloc.filter(Q(participations__actor=bloc) | Q(participations__actor__affiliation=bloc))
+            .distinct()
+            .count()
+        )
         if n:
             blocs[bloc.pk] = n
     return {
@@ -249,16 +251,20 @@ def _contents(ix: index.EventIndex) -> dict:
         positions = ix.postings[ix.posting_bounds[wid] : ix.posting_bounds[wid + 1]]
         if len(positions):
             words[word] = sorted(ix.pks[positions].tolist())
+
     def pairs(p: index.Pairs) -> set:
         by_actor = {
             (int(ix.pks[pos]), int(ix.actor_pks[a]))
             for a in range(len(ix.actor_pks))
             for pos in p.pos_by_actor[p.actor_bounds[a] : p.actor_bounds[a + 1]]
         }
-        by_pos = {(int(ix.pks[pos]), int(ix.actor_pks[a])) for pos, a in zip(p.pos, p.actor)}
+        by_pos = {(int(ix.pks[pos]), int(ix.actor_pks[a])) for pos, a in zip(p.pos, p.actor, strict=True)}
         assert by_pos == by_actor and len(by_pos) == len(p.pos)
-        assert [p.bounds[i + 1] - p.bounds[i] for i in range(ix.size)] == list(np.bincount(p.pos, minlength=ix.size))
+        assert [p.bounds[i + 1] - p.bounds[i] for i in range(ix.size)] == list(
+            np.bincount(p.pos, minlength=ix.size)
+        )
         return by_pos
+
     return {
         "pks": ix.pks.tolist(),
         "slugs": list(ix.slugs),
@@ -310,7 +316,9 @@ def test_a_bulk_change_is_one_rebuild_and_a_large_index_rebuilds_in_the_backgrou
     index._rebuilding.join(timeout=60)
     fresh = index.current()
     assert fresh.state == DataVersion.read() and fresh.size == Event.objects.published().count()
-    assert _index_answer(Criteria((), (), (), (), None, None, ())) == _sql_answer(Criteria((), (), (), (), None, None, ()))
+    assert _index_answer(Criteria((), (), (), (), None, None, ())) == _sql_answer(
+        Criteria((), (), (), (), None, None, ())
+    )
 
 
 class Newsroom(RuleBasedStateMachine):

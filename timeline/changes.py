@@ -150,7 +150,9 @@ def actor_changed(sender, instance, using: str, **kwargs) -> None:
     # The actor's name and aliases are in the search text of its events; its name and
     # affiliation are what the index's facets show and count by.
     actor_id = instance.pk if sender is Actor else instance.actor_id
-    event_ids = Participation.objects.using(using).filter(actor_id=actor_id).values_list("event_id", flat=True)
+    event_ids = (
+        Participation.objects.using(using).filter(actor_id=actor_id).values_list("event_id", flat=True)
+    )
     _note(using, events=set(event_ids), names=sender is Actor)
 
 
@@ -171,7 +173,9 @@ def shown_beside_the_index_changed(sender, instance, using: str, **kwargs) -> No
 
 
 @receiver(m2m_changed, sender=Event.timelines.through)
-def event_timelines_changed(sender, instance, action: str, reverse: bool, pk_set, using: str, **kwargs) -> None:
+def event_timelines_changed(
+    sender, instance, action: str, reverse: bool, pk_set, using: str, **kwargs
+) -> None:
     if not action.startswith("post_"):
         return
     if not reverse:

@@ -393,7 +393,8 @@ class Event(models.Model):
         Timeline, verbose_name=_("tijdlijnen"), related_name="events", blank=True
     )
     # Lower-cased, accent-free text of the title, summary, quotes and actor names and aliases,
-    # kept up to date by the change hub (timeline/changes.py), so that "poetin" finds the Putin events on any database.
+    # kept up to date by the change hub (timeline/changes.py), so that "poetin" finds the Putin
+    # events on any database.
     search_text = models.TextField(editable=False, blank=True, default="")
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)

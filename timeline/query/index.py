@@ -122,9 +122,17 @@ class EventIndex:
         pks = np.fromiter(event_ids, dtype=np.int64)
         rows = _published_rows(Event.objects.filter(pk__in=pks), search_text=True) if len(pks) else []
         published = [r[0] for r in rows]
-        parts = list(Participation.objects.filter(event_id__in=published).values_list("event_id", "actor_id")) if published else []
+        parts = (
+            list(Participation.objects.filter(event_id__in=published).values_list("event_id", "actor_id"))
+            if published
+            else []
+        )
         old_type, remap_actor = self.type, None
-        if names or any(r[4] not in self.types_by_pk for r in rows) or any(a not in self.actors for _e, a in parts):
+        if (
+            names
+            or any(r[4] not in self.types_by_pk for r in rows)
+            or any(a not in self.actors for _e, a in parts)
+        ):
             new._read_names()
             old_type = np.searchsorted(new.type_pks, self.type_pks[self.type])
             remap_actor = np.searchsorted(new.actor_pks, self.actor_pks)
@@ -134,7 +142,7 @@ class EventIndex:
         out = np.sort(pos[present])
         k = len(rows)
         days = _days([r[2] for r in rows])
-        at_old = np.fromiter((self._insertion(int(d), r[1]) for d, r in zip(days, rows)), np.int64, k)
+        at_old = np.fromiter((self._insertion(int(d), r[1]) for d, r in zip(days, rows, strict=True)), np.int64, k)
         at = at_old - np.searchsorted(out, at_old)  # among the events that stay
         new_pos = at + np.arange(k)
         renumbering = _Renumbering(self.size, out, at)
@@ -156,7 +164,7 @@ class EventIndex:
         new._by_pk = np.argsort(new.pks)
 
         # Their participations: distinct (position, actor) pairs, sorted by position.
-        position_of = dict(zip((r[0] for r in rows), new_pos.tolist()))
+        position_of = dict(zip((r[0] for r in rows), new_pos.tolist(), strict=True))
         width = max(len(new.actor_pks), 1)
         events, actors = (np.array(column, dtype=np.int64) for column in _columns(parts, 2))
         part_pos = np.fromiter(map(position_of.__getitem__, events.tolist()), np.int64, len(events))
@@ -164,7 +172,9 @@ class EventIndex:
         add_pos, add_actor = keys // width, keys % width
         participants = self.participants
         if remap_actor is not None:
-            participants = Pairs.build(participants.pos, remap_actor[participants.actor], self.size, len(new.actor_pks))
+            participants = Pairs.build(
+                participants.pos, remap_actor[participants.actor], self.size, len(new.actor_pks)
+            )
         new.participants = participants.renumbered(renumbering, add_pos, add_actor, n, len(new.actor_pks))
         if remap_actor is not None:  # affiliations may have changed: blocs anew
             new.blocs = new._pairs(*new._with_blocs(new.participants.pos, new.participants.actor))
@@ -340,7 +350,7 @@ def _status_codes(rows: list[tuple]) -> np.ndarray:
 
 
 def _columns(rows: list[tuple], width: int) -> list[tuple]:
-    return list(zip(*rows)) if rows else [()] * width
+    return list(zip(*rows, strict=True)) if rows else [()] * width
 
 
 class _Renumbering:
@@ -395,7 +405,9 @@ def _spliced(values: np.ndarray, gone: np.ndarray, at=(), add=()) -> np.ndarray:
     mask or sort first, several times slower for a handful of indexes)."""
     if len(gone):
         bounds = [0, *(int(g) for g in gone)]
-        values = np.concatenate([values[a + (i > 0) : b] for i, (a, b) in enumerate(zip(bounds, [*bounds[1:], len(values)]))])
+        values = np.concatenate(
+            [values[a + (i > 0) : b] for i, (a, b) in enumerate(zip(bounds, [*bounds[1:], len(values)], strict=True))]
+        )
     if len(at):
         add = np.asarray(add, dtype=values.dtype)
         cuts = [0, *(int(a) for a in at), len(values)]
@@ -483,14 +495,20 @@ class Pairs:
         actor_bounds = np.searchsorted(actor[by_actor], np.arange(actors + 1))
         return cls(pos, actor, pos[by_actor], actor_bounds, size)
 
-    def renumbered(self, renumbering: _Renumbering, pos: np.ndarray, actor: np.ndarray, size: int, actors: int) -> Pairs:
+    def renumbered(
+        self, renumbering: _Renumbering, pos: np.ndarray, actor: np.ndarray, size: int, actors: int
+    ) -> Pairs:
         """These pairs with positions renumbered (the events taken out dropped) and the
         distinct pairs (pos, actor), sorted by position, of the events put in added."""
         kept_pos, gone = renumbering(self.pos)
         kept_actor = _spliced(self.actor, gone)
         at = np.searchsorted(kept_pos, pos)
-        by_actor, actor_bounds = _regroup(self.pos_by_actor, self.actor_bounds, renumbering, actor, pos, actors)
-        return Pairs(_spliced(kept_pos, (), at, pos), _spliced(kept_actor, (), at, actor), by_actor, actor_bounds, size)
+        by_actor, actor_bounds = _regroup(
+            self.pos_by_actor, self.actor_bounds, renumbering, actor, pos, actors
+        )
+        return Pairs(
+            _spliced(kept_pos, (), at, pos), _spliced(kept_actor, (), at, actor), by_actor, actor_bounds, size
+        )
 
     def positions_of(self, actors: np.ndarray) -> np.ndarray:
         """The positions of the events of these actors (indexes into the index's actor_pks)."""
