@@ -142,7 +142,8 @@ class EventIndex:
         out = np.sort(pos[present])
         k = len(rows)
         days = _days([r[2] for r in rows])
-        at_old = np.fromiter((self._insertion(int(d), r[1]) for d, r in zip(days, rows, strict=True)), np.int64, k)
+        insertions = (self._insertion(int(d), r[1]) for d, r in zip(days, rows, strict=True))
+        at_old = np.fromiter(insertions, np.int64, k)
         at = at_old - np.searchsorted(out, at_old)  # among the events that stay
         new_pos = at + np.arange(k)
         renumbering = _Renumbering(self.size, out, at)
@@ -406,7 +407,10 @@ def _spliced(values: np.ndarray, gone: np.ndarray, at=(), add=()) -> np.ndarray:
     if len(gone):
         bounds = [0, *(int(g) for g in gone)]
         values = np.concatenate(
-            [values[a + (i > 0) : b] for i, (a, b) in enumerate(zip(bounds, [*bounds[1:], len(values)], strict=True))]
+            [
+                values[a + (i > 0) : b]
+                for i, (a, b) in enumerate(zip(bounds, [*bounds[1:], len(values)], strict=True))
+            ]
         )
     if len(at):
         add = np.asarray(add, dtype=values.dtype)
