@@ -154,7 +154,7 @@ class Command(BaseCommand):
                     p.type_slug if p.type_from_cue else f"{p.type_slug}?",
                     actors or "-",
                     f"{p.confidence:.2f}",
-                    ingest._shorten(p.sentence.text, SENTENCE_WIDTH),
+                    ingest.shorten(p.sentence.text, SENTENCE_WIDTH),
                 ]
             )
         widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]

@@ -1,0 +1,129 @@
+"""Cue words: the event type, the status and the speaker a sentence's words point to."""
+
+from __future__ import annotations
+
+import re
+
+from timeline.ingest.article import PublicationDate
+from timeline.ingest.mentions import TOKEN, DateMention, Mention, Token
+from timeline.models import Actor, Event, normalize
+
+SPEECH_WORDS = (
+    r"zei|zegt|zeiden|zeggen|verklaarde|verklaart|liet weten|laat weten|onderstreept\w*"
+    r"|hekelde|hekelt|benadrukt\w*|waarschuwde|waarschuwt|stelde|volgens|said|says|stated"
+    r"|told|warned|stressed|announced|according to"
+)
+SPEECH_CUES = re.compile(rf"\b(?:{SPEECH_WORDS})\b")
+# Words after a speech cue that end the search for its speaker ("zei hij dat Moskou ...").
+_SPEAKER_STOPS = set(
+    "dat hij zij ze het er die dit hem haar wat that he she they it we i him her them what".split()
+)
+
+# (event type slug, cue pattern on the normalised sentence); the first that matches wins.
+TYPE_CUES = [
+    ("phone-call", r"telefonisch|telefoongesprek\w*|gebeld|belde|belden|phone call\w*|phoned"
+                   r"|telephone|by phone|on the phone"),
+    ("press-conference", r"persconferentie\w*|persmoment|press conference|news conference"),
+    ("statement", SPEECH_WORDS),
+    ("withdrawal-of-diplomats", r"diplomaten\b.*\b(?:weg|terug|vertrekken|evacue\w*)"
+                                r"|(?:withdraw\w*|evacuat\w*|pull\w* out)\b.*\bdiplomats"
+                                r"|diplomats\b.*\b(?:leave|withdraw\w*|evacuat\w*)"),
+    ("diplomatic-letter", r"brief|brieven|letter|letters|written (?:response|reply|answer)"
+                          r"|schriftelijk\w* (?:antwoord|reactie)"),
+    ("meeting", r"af te spreken|afspreken|afspraak|ontmoeting\w*|ontmoet\w*|bijeenkomst"
+                r"|meeting|meets?|met with|summit|top(?:overleg|ontmoeting)"),
+    ("talks", r"spreekt|spreken|sprak|gesprek\w*|overleg\w*|onderhandel\w*|talks|spoke|speak\w*"
+              r"|negotiat\w*"),
+    ("rejection", r"wijst\b.*\baf|wees\b.*\baf|afgewezen|niet in mee|weigert|weigerde|reject\w*"
+                  r"|refus\w*"),
+]  # fmt: skip
+_TYPE_RES = [(slug, re.compile(rf"\b(?:{pattern})\b")) for slug, pattern in TYPE_CUES]
+FALLBACK_TYPE = "statement"
+
+# A past speech verb makes the date the day something was said, even when what was said looks
+# ahead ("Hij zei woensdag dat Rusland niet gaat aanvallen").
+PAST_SPEECH = re.compile(
+    r"\b(?:zei|zeiden|verklaarde|liet weten|onderstreepte|hekelde|benadrukte|waarschuwde|stelde"
+    r"|said|stated|told|warned|stressed|announced)\b"
+)
+FUTURE_CUES = re.compile(
+    r"\b(?:later|verwacht\w*|komende|gaat|gaan|zal|zullen|gepland|volgende|aanstaande|straks"
+    r"|will|expect\w*|scheduled|planned|upcoming|coming|next)\b"
+)
+EXPECTED_CUES = re.compile(
+    r"\b(?:verwacht\w*|expect\w*|waarschijnlijk|likely|mogelijk)\b"
+)
+CANCELLED_CUES = re.compile(
+    r"\b(?:afgelast|geannuleerd|gaat niet door|cancel+ed|called off)\b"
+)
+
+
+def looks_ahead(norm_sentence: str) -> bool:
+    """A cue word says the event lies ahead, and no past speech verb says it was a statement."""
+    return bool(
+        FUTURE_CUES.search(norm_sentence)
+        and not PAST_SPEECH.search(norm_sentence)
+        and not CANCELLED_CUES.search(norm_sentence)
+    )
+
+
+def guess_type(norm_sentence: str) -> tuple[str, bool]:
+    """(event type slug, whether a cue word backs it)."""
+    for slug, rx in _TYPE_RES:
+        if rx.search(norm_sentence):
+            return slug, True
+    return FALLBACK_TYPE, False
+
+
+def find_speaker(
+    tokens: list[Token], mentions: list[Mention], norm_sentence: str
+) -> Actor | None:
+    """The actor right after a speech cue ("zei Lavrov", "volgens Lavrov"), or else shortly
+    before it ("Blinken liet weten", "Lavrov ... onderstreept")."""
+    for cue in SPEECH_CUES.finditer(norm_sentence):
+        # token index of the cue's last word
+        words_before = len(TOKEN.findall(norm_sentence[: cue.end()]))
+        cue_last = words_before - 1
+        cue_first = cue_last - len(TOKEN.findall(cue.group())) + 1
+        for offset in range(1, 4):
+            i = cue_last + offset
+            if i >= len(tokens) or tokens[i].norm in _SPEAKER_STOPS:
+                break
+            hit = next((m for m in mentions if m.first == i), None)
+            if hit:
+                return hit.actor
+        before = [m for m in mentions if m.last < cue_first and cue_first - m.last <= 6]
+        # Not across another name: in "NATO Secretary General Jens Stoltenberg said" NATO is
+        # not the one speaking.
+        if before and not any(
+            tok.text[:1].isupper() for tok in tokens[before[-1].last + 1 : cue_first]
+        ):
+            return before[-1].actor
+    return None
+
+
+def guess_status(
+    mention: DateMention, published: PublicationDate, norm_sentence: str
+) -> str:
+    """Occurred, unless the date or a cue word looks ahead; a date that lies wholly before the
+    publication date wins over the verbs ("daar gaat ... niet in mee, werd eerder deze week
+    duidelijk" happened)."""
+    if CANCELLED_CUES.search(norm_sentence):
+        return Event.Status.CANCELLED
+    # For a month-only source, how the phrase relates to the first day of the month tells the
+    # direction even when the day cannot be known.
+    resolved = mention.result if mention.ok else mention.relative_to_first
+    base = published.first
+    if resolved is not None and resolved.end is not None and resolved.end < base:
+        return Event.Status.OCCURRED
+    ahead = (
+        (resolved is not None and resolved.start > base)
+        or bool(FUTURE_CUES.search(normalize(mention.phrase)))
+        or looks_ahead(norm_sentence)
+    )
+    if not ahead:
+        return Event.Status.OCCURRED
+    vague = resolved is None or resolved.precision != "day"
+    if vague or EXPECTED_CUES.search(norm_sentence):
+        return Event.Status.EXPECTED
+    return Event.Status.SCHEDULED

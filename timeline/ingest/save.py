@@ -1,0 +1,148 @@
+"""Saving: the source and the drafts, all or nothing, never overwriting an editor's hand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from timeline.ingest.article import Article, IngestError
+from timeline.ingest.cues import FALLBACK_TYPE
+from timeline.ingest.propose import Proposals
+from timeline.models import Citation, Event, EventType, Source, Timeline
+
+
+@dataclass
+class SaveReport:
+    source: Source
+    source_created: bool
+    source_changes: list[str]
+    created: list[Event]
+    refreshed: list[Event]
+
+
+def save_proposals(
+    proposals: Proposals,
+    *,
+    source_slug: str | None = None,
+    outlet: str | None = None,
+    timeline: Timeline | None = None,
+    published_given: bool = False,
+) -> SaveReport:
+    """Create or update the source and the drafts, all or nothing.
+
+    A draft that exists is left exactly as it is once anyone but ingest saved it; one that only
+    ingest ever wrote is brought up to date (for instance with the day --published resolves).
+    A draft that was deleted is not brought back.
+    """
+    article = proposals.article
+    reason = f"ingest {article.path.name}"
+    types = {t.slug: t for t in EventType.objects.all()}
+    if not types:
+        raise IngestError(
+            "er zijn nog geen soorten gebeurtenis in de database; laad ze eerst "
+            "(manage.py loaddata seed)"
+        )
+    with transaction.atomic():
+        source, created, changes = _save_source(
+            article, source_slug or article.slug, outlet, published_given, reason
+        )
+        created_events, refreshed = [], []
+        for proposal in proposals.items:
+            if proposal.existing not in ("", "refresh"):
+                continue
+            event_type = types.get(proposal.type_slug) or types.get(FALLBACK_TYPE)
+            if event_type is None:
+                raise IngestError(
+                    f"soort gebeurtenis {proposal.type_slug!r} bestaat niet (en "
+                    f"{FALLBACK_TYPE!r} ook niet); maak die eerst aan"
+                )
+            event = proposal.event or Event(slug=proposal.slug, published=False)
+            event.title = proposal.title
+            event.summary = proposal.sentence.text
+            event.type = event_type
+            event.status = proposal.status
+            event.edtf = proposal.edtf
+            event.part_of_day = proposal.part_of_day
+            event.proposed_from = source
+            event.confidence = proposal.confidence
+            event.unresolved_date = proposal.unresolved_date[:200]
+            event._change_reason = (
+                reason if proposal.event is None else f"{reason} (bijgewerkt)"
+            )
+            if proposal.event is not None and not event.claim_version(event.version):
+                raise IngestError(f"‘{event.slug}’ is intussen door iemand anders gewijzigd")
+            event.save()
+            if timeline is not None:
+                event.timelines.add(timeline)
+            _save_citation(event, source, proposal.sentence.text, event._change_reason)
+            event.set_participants(proposal.actors, event._change_reason)
+            (refreshed if proposal.event is not None else created_events).append(event)
+    return SaveReport(source, created, changes, created_events, refreshed)
+
+
+def _save_citation(event: Event, source: Source, quote: str, reason: str) -> None:
+    citation = event.citations.filter(position=1).first()
+    if citation is not None and (citation.source_id, citation.quote) == (
+        source.pk,
+        quote,
+    ):
+        return
+    citation = citation or Citation(event=event, position=1)
+    citation.source = source
+    citation.quote = quote
+    citation._change_reason = reason
+    citation.save()
+
+
+def _save_source(
+    article: Article, slug: str, outlet: str | None, published_given: bool, reason: str
+) -> tuple[Source, bool, list[str]]:
+    source = Source.objects.filter(slug=slug).first()
+    if source is None:
+        source = Source(
+            slug=slug,
+            outlet=outlet or article.outlet or "onbekend",
+            title=article.title,
+            url=article.url,
+            language=article.lang,
+            published_on=article.published.first,
+            published_precision=article.published.precision,
+            text=article.text,
+        )
+        source._change_reason = reason
+        source.save()
+        return source, True, []
+    # An existing source keeps what an editor gave it; only what the file or the command line
+    # states explicitly is updated, and every update is reported.
+    changes = []
+    if outlet and source.outlet != outlet:
+        changes.append(f"medium {source.outlet!r} → {outlet!r}")
+        source.outlet = outlet
+    more_precise = article.published.is_finer_than(source.published_period)
+    if (published_given or more_precise) and (
+        source.published_on,
+        source.published_precision,
+    ) != (article.published.first, article.published.precision):
+        changes.append(
+            f"publicatiedatum {source.published_on.isoformat()} ({source.published_precision}) → "
+            f"{article.published.first.isoformat()} ({article.published.precision})"
+        )
+        source.published_on = article.published.first
+        source.published_precision = article.published.precision
+    if source.text != article.text:
+        changes.append("volledige tekst bijgewerkt naar het bestand")
+        source.text = article.text
+    if changes:
+        source._change_reason = reason
+        source.save()
+    return source, False, changes
+
+
+def same_text_sources(article: Article, slug: str) -> list[str]:
+    """Other sources holding this very article, so that an editor can spot a duplicate."""
+    return list(
+        Source.objects.filter(text=article.text)
+        .exclude(slug=slug)
+        .values_list("slug", flat=True)
+    )
