@@ -22,11 +22,13 @@ The rules are tried first because they are much faster than dateparser (bench/be
 Conventions (the "why" behind answers that a reader might otherwise call a guess):
 
 - A weekday in a report is the most recent such day *before* the base (the base's own weekday
-  means a week earlier), unless the phrase looks ahead ("komende", "volgende", "next",
+  means a week earlier; in English, wire style, a bare weekday that is the base's own is the
+  base day: "said on Friday" in a Friday article), unless the phrase looks ahead ("komende", "volgende", "next",
   "coming", "a.s.") or the caller says the event lies ahead (`future=True`, a scheduled or
   expected event): then it is the next such day *after* the base.
 - A day or month written without a year ("26 jan", "begin februari") is the occurrence nearest
-  to the base (ties go to the past); with `future=True` the first one that has not ended yet.
+  to the base, so within six months of it; ties go to the past, or with `future=True` to the
+  future (a tense guess never moves a written date a year ahead).
 - Weeks are ISO weeks, Monday to Sunday.
 - Vague phrases get honest intervals marked approximate (EDTF "~"): "begin/half/eind <maand>" is
   days 1-10 / 11-20 / 21-end, "begin/midden/eind <week>" Monday-Wednesday / Tuesday-Thursday /
@@ -472,8 +474,8 @@ def _nearest_year(
     `make(year)` returns (first, last) day or raises ValueError when the date does not exist
     that year (29 February); `what` names the date for the refusal (its `day` and `month`).
     """
-    if side is None and ctx.future:
-        side = 1
+    # A tense guess (`ctx.future`) never moves a written date a year away: it only breaks ties,
+    # so "26 January" stays within six months of the base whatever another clause's verb says.
     options = []
     for year in (ctx.base.year - 1, ctx.base.year, ctx.base.year + 1):
         try:
@@ -482,15 +484,15 @@ def _nearest_year(
             continue
         if side is not None:
             if (side > 0 and last >= ctx.base) or (side < 0 and first <= ctx.base):
-                options.append((-year if side < 0 else year, year))
+                options.append((-year if side < 0 else year, 0, year))
             continue
         distance = 0 if first <= ctx.base <= last else min(
             abs((first - ctx.base).days), abs((last - ctx.base).days)
         )
-        options.append((distance, year))
+        options.append((distance, -year if ctx.future else year, year))
     if not options:
         raise _Refusal("not_near_base", **what, base=ctx.base)
-    return min(options)[1]
+    return min(options)[-1]
 
 
 def _day_of(
@@ -552,7 +554,11 @@ def _h_weekday(m: re.Match, ctx: _Ctx) -> _Span:
     if m["suffix"]:
         direction = WEEKDAY_SUFFIXES[m["suffix"]]
     part = PART_WORDS[m["part"]] if m["part"] else ""
-    return _on(_weekday_from(ctx, WEEKDAYS[_word(m["wd"])], direction), part)
+    weekday = WEEKDAYS[_word(m["wd"])]
+    if direction is None and ctx.lang == "en" and weekday == ctx.base.weekday():
+        # Wire style: "said on Friday" in a Friday article is that very day.
+        return _on(ctx.base, part)
+    return _on(_weekday_from(ctx, weekday, direction), part)
 
 
 def _h_weekday_of_week(m: re.Match, ctx: _Ctx) -> _Span:
