@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from timeline.ingest.article import PublicationDate
-from timeline.ingest.mentions import TOKEN, DateMention, Mention, Token
+from timeline.ingest.mentions import TOKEN, DateMention, Mention, Token, tokenize
 from timeline.models import Actor, Event, normalize
 
 SPEECH_WORDS = (
@@ -21,8 +21,13 @@ _SPEAKER_STOPS = set(
 
 # (event type slug, cue pattern on the normalised sentence); the first that matches wins.
 TYPE_CUES = [
-    ("phone-call", r"telefonisch|telefoongesprek\w*|gebeld|belde|belden|phone call\w*|phoned"
-                   r"|telephone|by phone|on the phone"),
+    ("video-call", r"video ?(?:call|conference|link|gesprek|verbinding|overleg|conferentie)\w*"
+                   r"|videocall\w*|videoconferen\w*|virtual(?:ly)? (?:meeting|summit|talks)"
+                   r"|held a virtual|secure video|digita\w* (?:overleg|top|gesprek)"),
+    ("phone-call", r"telefonisch|telefoongesprek\w*|gebeld|belde|belden|telefoneerde\w*"
+                   r"|phone call\w*|phoned|telephone|by phone|on the phone|call with|calls with"
+                   r"|called(?! (?:for|on|upon|it|them|him|her|this|off))|spoke by phone"
+                   r"|held a call|had a call"),
     ("press-conference", r"persconferentie\w*|persmoment|press conference|news conference"),
     ("statement", SPEECH_WORDS),
     ("withdrawal-of-diplomats", r"diplomaten\b.*\b(?:weg|terug|vertrekken|evacue\w*)"
@@ -30,14 +35,42 @@ TYPE_CUES = [
                                 r"|diplomats\b.*\b(?:leave|withdraw\w*|evacuat\w*)"),
     ("diplomatic-letter", r"brief|brieven|letter|letters|written (?:response|reply|answer)"
                           r"|schriftelijk\w* (?:antwoord|reactie)"),
+    ("decision", r"tekende|tekenden|ondertekend\w*|getekend|besloot|besloten|besluit"
+                 r"|signed|signs|decided|decides|approved|approves|keurde\w* .*\bgoed"
+                 r"|goedgekeurd|stemde\w* in met|ingestemd|imposed|legde\w* .*\bop"),
     ("meeting", r"af te spreken|afspreken|afspraak|ontmoeting\w*|ontmoet\w*|bijeenkomst"
-                r"|meeting|meets?|met with|summit|top(?:overleg|ontmoeting)"),
-    ("talks", r"spreekt|spreken|sprak|gesprek\w*|overleg\w*|onderhandel\w*|talks|spoke|speak\w*"
+                r"|meeting|meets?|met with|summit|top(?:overleg|ontmoeting)|bezocht|visited"
+                r"|bijeen\w*|komen\b.*\bbijeen|(?:een|de|tijdens|op) top|travel\w* to|reist\b.*\bnaar"
+                r"|visit\w*|bezoek\w*"
+                r"|hosted|ontving"),
+    ("talks", r"spreekt|spreken|sprak|praten|praat|bespre\w*|besprak\w*|discuss\w*|gesprek\w*|overleg\w*|onderhandel\w*|talks|spoke|speak\w*"
               r"|negotiat\w*"),
     ("rejection", r"wijst\b.*\baf|wees\b.*\baf|afgewezen|niet in mee|weigert|weigerde|reject\w*"
                   r"|refus\w*"),
 ]  # fmt: skip
 _TYPE_RES = [(slug, re.compile(rf"\b(?:{pattern})\b")) for slug, pattern in TYPE_CUES]
+# English words that are Dutch ones too ("met" is "with"): only in English articles.
+ENGLISH_ONLY_CUES = {"meeting": "met"}
+_TYPE_RES_EN = [
+    (slug, re.compile(rf"\b(?:{pattern}|{ENGLISH_ONLY_CUES[slug]})\b"))
+    if slug in ENGLISH_ONLY_CUES
+    else (slug, rx)
+    for (slug, pattern), (_, rx) in zip(TYPE_CUES, _TYPE_RES, strict=True)
+]
+# What a sentence's main clause does outranks who said so: in "Scholz and Biden met on Monday,
+# the White House said" the event is the meeting. These types are read there first.
+ACTS = ("video-call", "phone-call", "decision", "meeting", "diplomatic-letter")
+# Conversations a specific type refines: an article titled "Readout of the President's Call"
+# whose sentence says only "spoke with" reports a phone call.
+CONVERSATIONS = ("video-call", "phone-call", "meeting")
+GENERIC_CONVERSATION = "talks"
+# A type the database lacks falls back on its nearest kin; any other on FALLBACK_TYPE.
+KIN = {"video-call": "phone-call", "decision": "statement"}
+# A trailing ", zei Lavrov." / ", the White House said." or a leading "According to X,".
+ATTRIBUTION_CLAUSE = re.compile(
+    rf"(?:,\s*[^,]{{0,80}}?\b(?:{SPEECH_WORDS}|meldt|melden|reported|reports|aldus)\b[^,]*$"
+    rf"|^(?:according to|volgens)\b[^,]*,)"
+)
 FALLBACK_TYPE = "statement"
 
 # A past speech verb makes the date the day something was said, even when what was said looks
@@ -67,12 +100,39 @@ def looks_ahead(norm_sentence: str) -> bool:
     )
 
 
-def guess_type(norm_sentence: str) -> tuple[str, bool]:
-    """(event type slug, whether a cue word backs it)."""
-    for slug, rx in _TYPE_RES:
+def main_clause(sentence: str) -> str:
+    """The sentence without a trailing or leading attribution, normalised as tokens are."""
+    main = ATTRIBUTION_CLAUSE.sub("", normalize(sentence))
+    return " ".join(t.norm for t in tokenize(main))
+
+
+def guess_type(
+    norm_sentence: str, main: str | None = None, norm_title: str = "", lang: str = "nl"
+) -> tuple[str, bool]:
+    """(event type slug, whether a cue word backs it): what the main clause (`main_clause`)
+    does, else the first cue in the table, a generic conversation refined by the title."""
+    table = _TYPE_RES_EN if lang == "en" else _TYPE_RES
+    if main is not None and main != norm_sentence:
+        for slug, rx in table:
+            if slug in ACTS and rx.search(main):
+                return slug, True
+    for slug, rx in table:
         if rx.search(norm_sentence):
+            if slug == GENERIC_CONVERSATION and norm_title:
+                refined, _ = guess_type(norm_title, lang=lang)
+                if refined in CONVERSATIONS:
+                    return refined, True
             return slug, True
     return FALLBACK_TYPE, False
+
+
+def known_type(slug: str, known: set[str]) -> str | None:
+    """The slug itself if the database has it, else its kin's (KIN), else None."""
+    while slug not in known:
+        slug = KIN.get(slug)
+        if slug is None:
+            return None
+    return slug
 
 
 def find_speaker(
@@ -87,11 +147,14 @@ def find_speaker(
         cue_first = cue_last - len(TOKEN.findall(cue.group())) + 1
         for offset in range(1, 4):
             i = cue_last + offset
-            if i >= len(tokens) or tokens[i].norm in _SPEAKER_STOPS:
+            if i >= len(tokens):
                 break
+            # "zei hij": the pronoun stands for a person (propose resolves it) or stops here.
             hit = next((m for m in mentions if m.first == i), None)
             if hit:
                 return hit.actor
+            if tokens[i].norm in _SPEAKER_STOPS:
+                break
         before = [m for m in mentions if m.last < cue_first and cue_first - m.last <= 6]
         # Not across another name: in "NATO Secretary General Jens Stoltenberg said" NATO is
         # not the one speaking.

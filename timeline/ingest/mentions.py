@@ -8,6 +8,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.text import slugify
+
 from timeline import dates
 from timeline.dates.resolve import (
     DUTCH_PART_SUFFIXES,
@@ -218,6 +220,11 @@ class ActorIndex:
                     modes[key] = "capital"
                 terms.setdefault(key, set()).add(actor.pk)
         self._terms = {key: pks.pop() for key, pks in terms.items() if len(pks) == 1}
+        # Surnames across spellings ("Zelenskyy", "Zelenskiy"), for capitalised words only.
+        fuzzy: dict[str, set[int]] = {}
+        for actor, surname in surnames:
+            fuzzy.setdefault(name_key(surname), set()).add(actor.pk)
+        self._fuzzy = {key: pks.pop() for key, pks in fuzzy.items() if len(pks) == 1}
         self._modes = modes
         self._longest = max((len(k) for k in self._terms), default=0)
         self._first_words = {key[0] for key in self._terms}
@@ -245,7 +252,34 @@ class ActorIndex:
                 break
             else:
                 i += 1
-        return mentions
+        return self._add_fuzzy(tokens, mentions)
+
+    def _add_fuzzy(self, tokens: list[Token], mentions: list[Mention]) -> list[Mention]:
+        taken = {i for m in mentions for i in range(m.first, m.last + 1)}
+        for i, tok in enumerate(tokens):
+            if i in taken or not tok.text[:1].isupper() or len(tok.norm) < 4:
+                continue
+            pk = self._fuzzy.get(name_key(tok.norm))
+            if pk is not None:
+                mentions.append(Mention(self.actors[pk], i, i))
+        return sorted(mentions, key=lambda m: m.first)
+
+    def person_by_name(self, surname: str) -> Actor | None:
+        """The one known person with this surname in any spelling."""
+        pk = self._fuzzy.get(name_key(surname))
+        return self.actors[pk] if pk is not None else None
+
+    def by_name(self, name: str) -> Actor | None:
+        """The known actor this exact name or alias names ("Germany" -> Duitsland)."""
+        pk = self._terms.get(tuple(t.norm for t in tokenize(name)))
+        return self.actors[pk] if pk is not None else None
+
+
+def name_key(word: str) -> str:
+    """A surname's key across transliterations: Zelenskyy = Zelensky = Zelenskiy, Poetin = Putin,
+    Sergej = Sergei (accents, y/j/i, Dutch "oe" and doubled letters folded)."""
+    word = normalize(word).replace("oe", "u").replace("y", "i").replace("j", "i")
+    return re.sub(r"(.)\1+", r"\1", word)
 
 
 # Capitalised words that are not names of actors (besides sentence-initial words).
@@ -331,3 +365,318 @@ def candidate_names(sentences: list[tuple[list[Token], list[Mention]]]) -> list[
                 flush()
         flush()
     return list(found.values())
+
+
+# --------------------------------------------------------------------------------------------
+# Names no actor has: new actors with a guessed kind, function and affiliation
+# --------------------------------------------------------------------------------------------
+
+# Words of a function written before (or, Dutch, around) a name: "Chancellor Olaf Scholz",
+# "National Security Advisor Jake Sullivan", "minister Hoekstra van Buitenlandse Zaken".
+TITLE_WORDS = set(
+    """
+    president vicepresident vice premier minister ministers chancellor kanselier bondskanselier
+    secretary secretaris general generaal advisor adviser adviseur spokesperson spokesman
+    spokeswoman woordvoerder woordvoerster ambassador ambassadeur king koning queen koningin
+    prime leader leider director directeur commissioner eurocommissaris senator mayor
+    burgemeester envoy gezant chief chef head hoofd foreign national security deputy
+    staatssecretaris secretaris-generaal buitenlandse zaken defensie defense defence affairs
+    state staat
+    """.split()
+)
+# The words of a ministry, which may follow "minister ... van" / "Secretary of".
+MINISTRY_WORDS = {"buitenlandse", "binnenlandse", "zaken", "defensie", "foreign", "affairs",
+                  "state", "defense", "defence", "justitie", "financien", "treasury", "homeland"}  # fmt: skip
+# Words that make a capitalised group an organisation ("White House", "U.S. Embassy").
+ORGANISATION_WORDS = set(
+    """
+    house ministry ministerie council raad commission commissie union unie organisation
+    organization party partij agency bank embassy ambassade army leger parliament parlement
+    nations forces office department senate senaat congress kamer pentagon alliance
+    bondgenootschap court hof government regering kabinet
+    """.split()
+)
+# Press agencies: whoever they are, when they report something they are its source.
+AGENCIES = {"reuters", "ap", "afp", "anp", "interfax", "tass", "ria novosti", "ria", "dpa",
+            "belga", "bloomberg", "xinhua", "ukrinform", "efe", "ansa", "associated press"}  # fmt: skip
+AGENCY_NOUNS = {"persbureau", "nieuwsagentschap", "agency", "agentschap"}
+NAME_SUFFIXES = {"jr", "sr", "ii", "iii"}
+# Demonyms to the country they point to, by the country's name in either language; the
+# country itself is looked up among the known actors ("Germany" is an alias of Duitsland).
+DEMONYMS = {
+    "duitse": "Duitsland", "german": "Germany", "russische": "Rusland", "russian": "Russia",
+    "oekraiense": "Oekraïne", "ukrainian": "Ukraine", "amerikaanse": "Verenigde Staten",
+    "american": "United States", "us": "United States", "franse": "Frankrijk",
+    "french": "France", "nederlandse": "Nederland", "dutch": "Netherlands",
+    "canadese": "Canada", "canadian": "Canada", "britse": "Verenigd Koninkrijk",
+    "british": "United Kingdom", "poolse": "Polen", "polish": "Poland",
+}  # fmt: skip
+_TITLE_GLUE = {
+    "van",
+    "of",
+    "voor",
+    "for",
+    "de",
+    "the",
+    "het",
+    "zijn",
+    "haar",
+    "his",
+    "her",
+}
+
+
+@dataclass
+class NewActor:
+    """An actor the database does not know yet, proposed with what the article says of it."""
+
+    slug: str
+    name: str
+    kind: str
+    function: str = ""
+    affiliation: Actor | None = None
+    agency: bool = False
+    pk: None = None  # not saved: compares unequal to every known actor
+
+    @property
+    def surname(self) -> str:
+        return self.name.split()[-1]
+
+    @property
+    def given(self) -> str:
+        words = self.name.split()
+        return words[0] if len(words) > 1 else ""
+
+
+class NewActors:
+    """The article's new actors, one per person or organisation however it is spelled:
+    "Joseph R. Biden, Jr." = "President Biden" = "Joe Biden" (same surname, no clashing first
+    initial); slugs unique against the known actors' and each other's."""
+
+    def __init__(self, taken_slugs: Iterable[str]):
+        self.taken = set(taken_slugs)
+        self.found: list[NewActor] = []
+
+    def add(self, candidate: NewActor) -> NewActor:
+        for known in self.found:
+            if self._same(known, candidate):
+                if candidate.given and not known.given:
+                    known.name = candidate.name
+                known.function = known.function or candidate.function
+                known.affiliation = known.affiliation or candidate.affiliation
+                return known
+        base = slugify(
+            candidate.surname if candidate.kind == "person" else candidate.name
+        )
+        base = (base or "actor")[:45]
+        slug, n = base, 2
+        while slug in self.taken:
+            slug, n = f"{base}-{n}", n + 1
+        self.taken.add(slug)
+        candidate.slug = slug
+        self.found.append(candidate)
+        return candidate
+
+    def person(self, surname: str) -> NewActor | None:
+        """The new person this surname alone names ("Scholz" after "Olaf Scholz")."""
+        key = name_key(surname)
+        found = [a for a in self.found if a.kind == "person" and name_key(a.surname) == key]
+        return found[0] if len(found) == 1 else None
+
+    @staticmethod
+    def _same(a: NewActor, b: NewActor) -> bool:
+        if a.kind != b.kind:
+            return False
+        if a.kind != "person":
+            return normalize(a.name) == normalize(b.name)
+        if name_key(a.surname) != name_key(b.surname):
+            return False
+        return (
+            not (a.given and b.given) or normalize(a.given)[0] == normalize(b.given)[0]
+        )
+
+
+def _is_title(tok: Token) -> bool:
+    return tok.norm in TITLE_WORDS or tok.norm in MINISTRY_WORDS
+
+
+def find_names(
+    tokens: list[Token],
+    mentions: list[Mention],
+    index: ActorIndex,
+    new: NewActors,
+    text: str,
+    capitalised_inside: set[str],
+) -> list[Mention]:
+    """Mentions of actors nobody has entered yet, and of known people under a new spelling or
+    with their first names ("President Volodymyr Zelenskyy"): capitalised groups with a
+    function before them, an organisation word in them, or a first and last name."""
+    known = {i for m in mentions for i in range(m.first, m.last + 1)}
+    found: list[Mention] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        starts = (
+            tok.text[:1].isupper()
+            and i not in known
+            and not tok.text.isdigit()
+            and tok.norm
+            not in NOT_NAMES
+            - {
+                "president",
+                "minister",
+                "secretary",
+                "general",
+                "prime",
+                "premier",
+                "state",
+                "foreign",
+                "affairs",
+            }
+            and (
+                not _is_demonym(tok.text)
+                # "Europese Unie", "Russische Federatie": the adjective is part of the name
+                or (
+                    i + 1 < len(tokens)
+                    and tokens[i + 1].text[:1].isupper()
+                    and tokens[i + 1].norm in ORGANISATION_WORDS
+                )
+            )
+        )
+        if not starts:
+            i += 1
+            continue
+        j = i
+        while (
+            j + 1 < len(tokens)
+            and j + 1 not in known
+            and (
+                tokens[j + 1].text[:1].isupper()
+                or tokens[j + 1].norm in _NAME_PARTICLES
+            )
+            and not tokens[j + 1].text.isdigit()
+        ):
+            j += 1
+        while j > i and tokens[j].norm in _NAME_PARTICLES:
+            j -= 1
+        mention = _name_mention(
+            tokens, i, j, mentions, index, new, text, capitalised_inside
+        )
+        if mention is not None:
+            found.append(mention)
+        i = j + 1
+    return found
+
+
+def _name_mention(
+    tokens, first, last, mentions, index, new, text, capitalised_inside
+) -> Mention | None:
+    group = tokens[first : last + 1]
+    # Function words at the front of the group ("Chancellor Olaf Scholz") belong to the title.
+    lead = 0
+    while lead < len(group) and _is_title(group[lead]):
+        lead += 1
+    words = [t for t in group[lead:] if t.norm not in NAME_SUFFIXES]
+    while words and words[-1].norm in NAME_SUFFIXES:
+        words.pop()
+    if not words or any(w.norm in NOT_NAMES for w in words):
+        return None
+    # First names of a known person right after them ("Antony" in "Antony Blinken").
+    if any(m.first == last + 1 and m.actor.kind == Actor.Kind.PERSON for m in mentions):
+        return None
+    if len(words) == 1 and lead == 0 and (earlier := new.person(words[0].norm)) is not None:
+        return Mention(earlier, first, last)
+    name_first, name_last = words[0], words[-1]
+    norm_name = " ".join(w.norm for w in words)
+    before = _title_before(tokens, first) + [t.text for t in group[:lead]]
+    after_first = first + lead + len(words)
+    title_after, affiliation = _title_after(tokens, after_first, mentions, index)
+    # "het Russische persbureau Interfax", "according to Reuters": the reporter, not a party.
+    agency = norm_name in AGENCIES or any(
+        t.norm in AGENCY_NOUNS for t in tokens[max(0, first - 3) : first]
+    )
+    is_org = any(w.norm in ORGANISATION_WORDS for w in words)
+    if agency:
+        kind = Actor.Kind.MEDIA
+    elif is_org:
+        kind = Actor.Kind.ORGANISATION
+    elif before or title_after or len(words) >= 2:
+        kind = Actor.Kind.PERSON
+    else:
+        return None  # one capitalised word and nothing said of it: a place, a name, who knows
+    if (
+        first == 0
+        and len(words) == 1
+        and words[0].norm not in capitalised_inside
+        and not before
+    ):
+        return None
+    if kind == Actor.Kind.PERSON:
+        known = index.person_by_name(name_last.norm)
+        if (
+            known is not None
+        ):  # "Volodymyr Zelenskyy": a known person, spelled otherwise
+            return Mention(known, first, last)
+    # "NATO Secretary General Jens Stoltenberg": the organisation in front is the affiliation.
+    ahead = next((m.actor for m in mentions if m.last == first - 1), None)
+    if affiliation is None and ahead is not None and ahead.kind != Actor.Kind.PERSON:
+        affiliation = ahead
+    reach = max(0, first - len(before) - 2)  # "de Oekraïense minister van Buitenlandse Zaken"
+    for demonym in (t for t in tokens[reach:first] if _is_demonym(t.text)):
+        country = DEMONYMS.get(demonym.norm)
+        affiliation = affiliation or (index.by_name(country) if country else None)
+    function = " ".join(
+        w.lower()
+        if w[:1].isupper() and normalize(w) in TITLE_WORDS - MINISTRY_WORDS
+        else w
+        for w in [*before, *title_after]
+    )
+    name = text[name_first.start : name_last.end]
+    actor = new.add(
+        NewActor(
+            slug="",
+            name=name,
+            kind=kind,
+            function=function[:200] if kind == Actor.Kind.PERSON else "",
+            affiliation=affiliation,
+            agency=agency,
+        )
+    )
+    return Mention(actor, first, last)
+
+
+def _title_before(tokens: list[Token], first: int) -> list[str]:
+    """ "minister van Buitenlandse Zaken" in "minister van Buitenlandse Zaken Lavrov"."""
+    words: list[str] = []
+    i = first - 1
+    while i >= 0 and (
+        _is_title(tokens[i]) or (tokens[i].norm in _TITLE_GLUE and words)
+    ):
+        words.insert(0, tokens[i].text)
+        i -= 1
+    while words and normalize(words[0]) in _TITLE_GLUE:
+        words.pop(0)
+    return (
+        words
+        if any(normalize(w) in TITLE_WORDS - MINISTRY_WORDS for w in words)
+        else []
+    )
+
+
+def _title_after(
+    tokens: list[Token], i: int, mentions: list[Mention], index: ActorIndex
+) -> tuple[list[str], Actor | None]:
+    """ "van Buitenlandse Zaken" (part of the function) or "of Germany" (the affiliation)."""
+    if i >= len(tokens) or tokens[i].norm not in ("van", "of"):
+        return [], None
+    ministry = []
+    j = i + 1
+    while j < len(tokens) and tokens[j].norm in MINISTRY_WORDS:
+        ministry.append(tokens[j].text)
+        j += 1
+    if ministry:
+        return [tokens[i].text, *ministry], None
+    state = next((m.actor for m in mentions if m.first == i + 1), None)
+    if state is not None and state.kind in (Actor.Kind.STATE, Actor.Kind.ORGANISATION):
+        return [], state
+    return [], None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -10,22 +11,36 @@ from django.db.models import Q
 from timeline import dates
 from timeline.ingest.article import Article, Sentence, shorten, split_sentences
 from timeline.ingest.cues import (
+    ACTS,
+    CONVERSATIONS,
     FALLBACK_TYPE,
+    GENERIC_CONVERSATION,
     find_speaker,
     guess_status,
     guess_type,
+    known_type,
     looks_ahead,
+    main_clause,
 )
 from timeline.ingest.mentions import (
     ActorIndex,
     DateMention,
     Mention,
+    NewActor,
+    NewActors,
     Token,
     candidate_names,
     find_dates,
+    find_names,
     tokenize,
 )
 from timeline.models import Actor, Citation, Event, EventType, Participation
+
+Cast = list[tuple["Actor | NewActor", str]]  # (actor, role) in order of appearance
+
+# "unchanged" is also what a deleted draft gets: it is not brought back.
+ACTIONS = {"": "created", "refresh": "updated", "known": "unchanged", "rejected": "unchanged",
+           "merge": "added-source", "cited": "unchanged"}  # fmt: skip
 
 
 @dataclass
@@ -39,20 +54,81 @@ class Proposal:
     status: str
     type_slug: str
     type_from_cue: bool
-    actors: list[tuple[Actor, str]]  # (actor, role) in order of appearance
+    actors: Cast  # known actors and NewActor ones, which saving creates
     confidence: float
     # "" (new), "known" (exists; left alone), "refresh" (exists, nobody but ingest touched it,
-    # and this run knows better, e.g. its date now that --published is given) or "rejected"
-    # (deleted after an earlier run: not brought back)
+    # and this run knows better, e.g. its date now that --published is given), "rejected"
+    # (deleted after an earlier run: not brought back), "merge" (another event already records
+    # it: this source and quote are added to it) or "cited" (that event cites this source)
     existing: str = ""
-    event: Event | None = None  # the existing draft
+    event: Event | None = None  # the existing draft, or the event it merges into
+    attribution: str = ""  # the press agency the sentence credits ("meldt Interfax")
 
     @property
     def unresolved_date(self) -> str:
         return "" if self.date.ok else self.date.phrase
 
+    @property
+    def action(self) -> str:
+        """created | added-source | updated | unchanged: what saving does (or did)."""
+        return ACTIONS[self.existing]
+
+    @property
+    def event_slug(self) -> str | None:
+        if self.event is not None:
+            return self.event.slug
+        return None if self.existing == "rejected" else self.slug
+
+    @property
+    def becomes_occurred(self) -> bool:
+        """A merge where this article reports as done what the event still has ahead."""
+        return (
+            self.existing == "merge"
+            and self.event is not None
+            and self.event.status in AHEAD
+            and self.status == Event.Status.OCCURRED
+        )
+
+    @property
+    def new_actors(self) -> list[NewActor]:
+        return [actor for actor, _ in self.actors if isinstance(actor, NewActor)]
+
+    @property
+    def bounds(self) -> tuple[dt.date, dt.date | None]:
+        return dates.edtf_bounds(self.edtf)
+
     def date_label(self, lang: str = "nl") -> str:
         return dates.label(self.edtf, self.part_of_day, lang)
+
+    def as_dict(self) -> dict:
+        """The machine-readable proposal `manage.py ingest --format json` prints."""
+        start, end = self.bounds
+        return {
+            "sentence": self.sentence.index,
+            "phrase": self.date.phrase,
+            "edtf": self.edtf,
+            "start": start.isoformat(),
+            "end": end.isoformat() if end else None,
+            "part_of_day": self.part_of_day,
+            "status": self.status,
+            "type": self.type_slug,
+            "participants": [
+                {
+                    "slug": actor.slug,
+                    "name": actor.name,
+                    "role": role,
+                    "new": isinstance(actor, NewActor),
+                }
+                for actor, role in self.actors
+            ],
+            "quote": self.sentence.text,
+            "confidence": self.confidence,
+            "action": self.action,
+            "event": self.event_slug,
+        }
+
+
+AHEAD = {Event.Status.SCHEDULED, Event.Status.EXPECTED}
 
 
 @dataclass
@@ -61,6 +137,7 @@ class Proposals:
     items: list[Proposal] = field(default_factory=list)
     candidates: list[str] = field(default_factory=list)
     sentence_count: int = 0
+    source_slug: str = ""
 
     @property
     def relative_unresolved(self) -> list[str]:
@@ -69,10 +146,12 @@ class Proposals:
             dict.fromkeys(p.date.phrase for p in self.items if p.date.depends_on_day)
         )
 
+    @property
+    def new_actors(self) -> list[NewActor]:
+        return list({id(a): a for p in self.items for a in p.new_actors}.values())
 
-def _confidence(
-    date: DateMention, actors: list[tuple[Actor, str]], from_cue: bool
-) -> float:
+
+def _confidence(date: DateMention, actors: Cast, from_cue: bool) -> float:
     """A rough score to sort proposals by: the date weighs most (an unresolved one keeps the
     score low whatever else was found), then the actors, a speaker, a type backed by a cue."""
     if date.ok:
@@ -88,6 +167,68 @@ def _confidence(
     return round(weight * min(score, 1.0), 2)
 
 
+# A subject pronoun near the start of a sentence ("Hij zei", "Later vandaag spreekt hij", "He
+# also said") stands for the person the previous sentence was about.
+PRONOUNS = {"hij", "zij", "he", "she"}
+PRONOUN_REACH = 4  # tokens from the start
+
+
+def _pronoun(tokens: list[Token], mentions: list[Mention]) -> int | None:
+    first_person = min(
+        (m.first for m in mentions if m.actor.kind == Actor.Kind.PERSON),
+        default=len(tokens),
+    )
+    for i, tok in enumerate(tokens[:PRONOUN_REACH]):
+        if tok.norm in PRONOUNS and i < first_person:
+            return i
+    return None
+
+
+def _antecedent(earlier: list[list[Mention]]) -> Actor | NewActor | None:
+    """The person the last sentence naming people was about: the only one it names, or the
+    one it opens with (its subject); None when that is not clear."""
+    for mentions in reversed(earlier[-2:]):
+        people = [m for m in mentions if m.actor.kind == Actor.Kind.PERSON]
+        if not people:
+            continue
+        distinct = {m.actor.slug for m in people}
+        if len(distinct) == 1 or people[0].first <= 1:
+            return people[0].actor
+        return None
+    return None
+
+
+def _without_descriptions(tokens: list[Token], mentions: list[Mention]) -> list[Mention]:
+    """Drop the country that only describes a person: "Olaf Scholz of Germany", "President
+    Zelenskyy of Ukraine" are about Scholz and Zelenskyy."""
+    people_end = {m.last for m in mentions if m.actor.kind == Actor.Kind.PERSON}
+    return [
+        m
+        for m in mentions
+        if not (
+            m.actor.kind == Actor.Kind.STATE
+            and m.first >= 2
+            and tokens[m.first - 1].norm in ("of", "van")
+            and m.first - 2 in people_end
+        )
+    ]
+
+
+PLACE_WORDS = {"in", "at", "op", "te", "bij"}
+_ARTICLES = {"the", "het", "de"}
+
+
+def _is_place(tokens: list[Token], mention: Mention) -> bool:
+    """A state or organisation named as where something happened ("in Moskou", "at the White
+    House")."""
+    if mention.actor.kind not in (Actor.Kind.STATE, Actor.Kind.ORGANISATION):
+        return False
+    i = mention.first - 1
+    if i >= 0 and tokens[i].norm in _ARTICLES:
+        i -= 1
+    return i >= 0 and tokens[i].norm in PLACE_WORDS
+
+
 def propose(
     article: Article,
     actors: Iterable[Actor] | None = None,
@@ -99,43 +240,73 @@ def propose(
     """One draft per sentence with a date expression; reads the database, writes nothing.
 
     `event_types` are the slugs that exist (default: from the database); a guessed type that
-    does not exist falls back to "statement", as a guess. None is ever created.
+    does not exist falls back on its kin or "statement", as a guess. None is ever created.
+    Actors the database lacks are proposed as NewActor; press agencies become the sentence's
+    attribution, not participants.
     """
     if actors is None:
         actors = Actor.objects.prefetch_related("aliases")
+    actors = list(actors)
     if event_types is None:
         event_types = EventType.objects.values_list("slug", flat=True)
     known_types = set(event_types)
     index = ActorIndex(actors)
+    new = NewActors(a.slug for a in actors)
     source_slug = source_slug or article.slug
     sentences = split_sentences(article)
-    result = Proposals(article, sentence_count=len(sentences))
+    result = Proposals(article, sentence_count=len(sentences), source_slug=source_slug)
+    tokenized = [tokenize(sentence.text) for sentence in sentences]
+    capitalised_inside = {
+        t.norm for tokens in tokenized for t in tokens[1:] if t.text[:1].isupper()
+    }
+    norm_title = " ".join(t.norm for t in tokenize(article.title))
     analysed: list[tuple[list[Token], list[Mention]]] = []
-    for sentence in sentences:
+    earlier: list[list[Mention]] = []
+    for sentence, tokens in zip(sentences, tokenized, strict=True):
         if progress:
             progress(sentence.index, len(sentences))
-        tokens = tokenize(sentence.text)
         mentions = index.find(tokens)
-        analysed.append((tokens, mentions))
+        names = find_names(tokens, mentions, index, new, sentence.text, capitalised_inside)
+        found_all = sorted([*mentions, *names], key=lambda m: m.first)
+        analysed.append((tokens, found_all))
+        mentions = _without_descriptions(tokens, found_all)
+        pronoun = _pronoun(tokens, mentions)
+        if pronoun is not None and (antecedent := _antecedent(earlier)) is not None:
+            mentions = sorted(
+                [*mentions, Mention(antecedent, pronoun, pronoun)],
+                key=lambda m: m.first,
+            )
+        earlier.append([m for m in mentions if m.first != pronoun])
+        agencies = [m for m in mentions if m.actor.kind == Actor.Kind.MEDIA]
+        mentions = [m for m in mentions if m.actor.kind != Actor.Kind.MEDIA]
         norm = " ".join(t.norm for t in tokens)
+        # "will speak ... on Tuesday, the White House announced": the tense of the main clause
+        main = main_clause(sentence.text)
         found = find_dates(
-            sentence.text, article.published, article.lang, future=looks_ahead(norm)
+            sentence.text, article.published, article.lang, future=looks_ahead(main)
         )
         if not found:
             continue
         date = next((m for m in found if m.ok), found[0])
+        guessed, from_cue = guess_type(norm, main, norm_title, article.lang)
         speaker = find_speaker(tokens, mentions, norm)
-        cast: dict[int, tuple[Actor, str]] = {}
+        if guessed in ACTS:
+            # A meeting "in Moscow" or "at the White House" is not between those; a call the
+            # White House announced is not the White House's.
+            mentions = [m for m in mentions if not _is_place(tokens, m)]
+            if speaker is not None and speaker.kind != Actor.Kind.PERSON:
+                mentions = [m for m in mentions if m.actor is not speaker]
+        cast: dict[str, tuple[Actor | NewActor, str]] = {}
         for mention in mentions:
             role = (
                 Participation.Role.SPEAKER
-                if speaker is not None and mention.actor.pk == speaker.pk
+                if mention.actor is speaker
                 else Participation.Role.MENTIONED
             )
-            cast.setdefault(mention.actor.pk, (mention.actor, role))
+            cast.setdefault(mention.actor.slug, (mention.actor, role))
         cast_list = list(cast.values())
-        type_slug, from_cue = guess_type(norm)
-        if type_slug not in known_types:
+        type_slug = known_type(guessed, known_types)
+        if type_slug is None:
             type_slug, from_cue = FALLBACK_TYPE, False
         if date.ok:
             edtf, part = date.result.edtf, date.result.part_of_day
@@ -149,22 +320,24 @@ def propose(
                 date=date,
                 edtf=edtf,
                 part_of_day=part,
-                status=guess_status(date, article.published, norm),
+                status=guess_status(date, article.published, main),
                 type_slug=type_slug,
                 type_from_cue=from_cue,
                 actors=cast_list,
                 confidence=_confidence(date, cast_list, from_cue),
+                attribution=", ".join(dict.fromkeys(m.actor.name for m in agencies)),
             )
         )
     result.candidates = candidate_names(analysed)
-    _mark_existing(result.items)
+    _mark_existing(result.items, source_slug)
+    _mark_known_events(result.items, source_slug)
     return result
 
 
 INGEST_REASON = "ingest "  # how history entries written by this module begin
 
 
-def _mark_existing(items: list[Proposal]) -> None:
+def _mark_existing(items: list[Proposal], source_slug: str) -> None:
     """Find the drafts earlier runs made, through the audit history: a draft an editor renamed
     is still known, one that was deleted stays deleted, and one nobody but ingest touched may
     be brought up to date."""
@@ -176,7 +349,7 @@ def _mark_existing(items: list[Proposal]) -> None:
     events = (
         Event.objects.filter(Q(slug__in=slugs) | Q(pk__in=pks))
         .select_related("type")
-        .prefetch_related("participations", "citations")
+        .prefetch_related("participations", "citations__source")
     )
     by_slug = {e.slug: e for e in events}
     by_pk = {e.pk: e for e in events}
@@ -212,10 +385,76 @@ def _mark_existing(items: list[Proposal]) -> None:
                 proposal.existing = "rejected"
             continue
         proposal.event = event
-        untouched = event.pk in by_ingest and event.pk not in by_others
+        # Once another article is cited too (a merge), this one no longer speaks for it alone.
+        alone = all(c.source.slug == source_slug for c in event.citations.all())
+        untouched = event.pk in by_ingest and event.pk not in by_others and alone
         proposal.existing = (
             "refresh" if untouched and _differs(proposal, event) else "known"
         )
+
+
+def _main_participants(cast: Cast) -> frozenset[str]:
+    """Who an event is between: its people but the one reporting it, else everyone."""
+    people = [(a, r) for a, r in cast if a.kind == Actor.Kind.PERSON]
+    main = [a for a, r in people if r != Participation.Role.SPEAKER] or [
+        a for a, _ in people
+    ]
+    return frozenset(a.slug for a in (main or [a for a, _ in cast]))
+
+
+def _same_participants(a: frozenset[str], b: frozenset[str]) -> bool:
+    return bool(a and b) and (
+        a == b or (min(len(a), len(b)) >= 2 and (a <= b or b <= a))
+    )
+
+
+def _same_kind(ours: str, theirs: str) -> bool:
+    """The same type, or a generic conversation ("talks") and a specific one (a call)."""
+    kinds = {ours, theirs}
+    return len(kinds) == 1 or (
+        GENERIC_CONVERSATION in kinds and bool(kinds & set(CONVERSATIONS))
+    )
+
+
+def _overlaps(
+    a: tuple[dt.date, dt.date | None], b: tuple[dt.date, dt.date | None]
+) -> bool:
+    return a[0] <= (b[1] or dt.date.max) and b[0] <= (a[1] or dt.date.max)
+
+
+def _mark_known_events(items: list[Proposal], source_slug: str) -> None:
+    """A new proposal for what an event already records (overlapping dates, the same main
+    participants, the same kind; drafts included) adds this source and quote to that event
+    rather than making a duplicate; if that event cites this source already, nothing is new.
+    The article's own drafts are no match: they are found by slug (`_mark_existing`)."""
+    fresh = [p for p in items if p.existing == ""]
+    if not fresh:
+        return
+    low = min(p.bounds[0] for p in fresh)
+    high = max(p.bounds[1] or dt.date.max for p in fresh)
+    events = list(
+        Event.objects.exclude(slug__startswith=f"{source_slug}-zin-")
+        .filter(start__lte=high)
+        .filter(Q(end__gte=low) | Q(end__isnull=True))
+        .select_related("type")
+        .prefetch_related("participations__actor", "citations__source")
+        .order_by("start", "pk")
+    )
+    for proposal in fresh:
+        ours = _main_participants(proposal.actors)
+        for event in events:
+            theirs = _main_participants(
+                [(p.actor, p.role) for p in event.participations.all()]
+            )
+            if (
+                _overlaps(proposal.bounds, (event.start, event.end))
+                and _same_kind(proposal.type_slug, event.type.slug)
+                and _same_participants(ours, theirs)
+            ):
+                proposal.event = event
+                cited = any(c.source.slug == source_slug for c in event.citations.all())
+                proposal.existing = "cited" if cited else "merge"
+                break
 
 
 def _differs(proposal: Proposal, event: Event) -> bool:

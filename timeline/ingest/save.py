@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
 
 from django.db import transaction
 
 from timeline.ingest.article import Article, IngestError
 from timeline.ingest.cues import FALLBACK_TYPE
-from timeline.ingest.propose import Proposals
-from timeline.models import Citation, Event, EventType, Source, Timeline
+from timeline.ingest.mentions import NewActor
+from timeline.ingest.propose import Proposal, Proposals
+from timeline.models import Actor, Citation, Event, EventType, Source, Timeline
 
 
 @dataclass
@@ -19,6 +21,8 @@ class SaveReport:
     source_changes: list[str]
     created: list[Event]
     refreshed: list[Event]
+    merged: list[Event]  # known events this source was added to
+    actors: list[Actor]  # new actors
 
 
 def save_proposals(
@@ -28,12 +32,14 @@ def save_proposals(
     outlet: str | None = None,
     timeline: Timeline | None = None,
     published_given: bool = False,
+    keep: Container[int] | None = None,
 ) -> SaveReport:
     """Create or update the source and the drafts, all or nothing.
 
     A draft that exists is left exactly as it is once anyone but ingest saved it; one that only
     ingest ever wrote is brought up to date (for instance with the day --published resolves).
-    A draft that was deleted is not brought back.
+    A draft that was deleted is not brought back. A proposal a known event already records adds
+    this source to it. `keep`, if given, holds the sentence numbers to save (the admin's ticks).
     """
     article = proposals.article
     reason = f"ingest {article.path.name}"
@@ -47,8 +53,15 @@ def save_proposals(
         source, created, changes = _save_source(
             article, source_slug or article.slug, outlet, published_given, reason
         )
-        created_events, refreshed = [], []
+        created_events, refreshed, merged = [], [], []
+        saved_actors: dict[int, Actor] = {}
         for proposal in proposals.items:
+            if keep is not None and proposal.sentence.index not in keep:
+                continue
+            if proposal.existing == "merge":
+                _add_source(proposal, source, reason)
+                merged.append(proposal.event)
+                continue
             if proposal.existing not in ("", "refresh"):
                 continue
             event_type = types.get(proposal.type_slug) or types.get(FALLBACK_TYPE)
@@ -76,9 +89,64 @@ def save_proposals(
             if timeline is not None:
                 event.timelines.add(timeline)
             _save_citation(event, source, proposal.sentence.text, event._change_reason)
-            event.set_participants(proposal.actors, event._change_reason)
+            cast = [
+                (_saved_actor(actor, saved_actors, reason), role)
+                for actor, role in proposal.actors
+            ]
+            event.set_participants(cast, event._change_reason)
             (refreshed if proposal.event is not None else created_events).append(event)
-    return SaveReport(source, created, changes, created_events, refreshed)
+    return SaveReport(
+        source,
+        created,
+        changes,
+        created_events,
+        refreshed,
+        merged,
+        list(saved_actors.values()),
+    )
+
+
+def _saved_actor(
+    actor: Actor | NewActor, saved: dict[int, Actor], reason: str
+) -> Actor:
+    """A known actor as it is; a new one created once per run, with its guessed kind, function
+    and affiliation, its history saying which article proposed it."""
+    if not isinstance(actor, NewActor):
+        return actor
+    if id(actor) not in saved:
+        created = Actor(
+            slug=actor.slug,
+            name=actor.name[:200],
+            kind=actor.kind,
+            function=actor.function,
+            affiliation=actor.affiliation,
+        )
+        created._change_reason = reason
+        created.save()
+        saved[id(actor)] = created
+    return saved[id(actor)]
+
+
+def _add_source(proposal: Proposal, source: Source, reason: str) -> None:
+    """Cite this source (and its sentence) on the event it reports, after its other citations;
+    scheduled or expected becomes occurred when this article says it happened."""
+    event = proposal.event
+    last = (
+        event.citations.order_by("-position").values_list("position", flat=True).first()
+    )
+    citation = Citation(
+        event=event,
+        source=source,
+        quote=proposal.sentence.text,
+        position=(last or 0) + 1,
+    )
+    citation._change_reason = f"{reason} (bron toegevoegd)"
+    citation.save()
+    if proposal.becomes_occurred:
+        event.status = Event.Status.OCCURRED
+        event.version += 1  # whoever has the event open must reload it
+        event._change_reason = f"{reason} (gebeurd volgens {source.slug})"
+        event.save()
 
 
 def _save_citation(event: Event, source: Source, quote: str, reason: str) -> None:

@@ -12,6 +12,8 @@ statuses are found.
 
 from __future__ import annotations
 
+import json
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.text import slugify
 
@@ -19,7 +21,8 @@ from timeline import ingest
 from timeline.models import Event, EventType, Timeline
 
 SENTENCE_WIDTH = 60
-STATE = {"": "nieuw", "known": "bekend", "refresh": "bijwerken", "rejected": "verworpen"}
+STATE = {"": "nieuw", "known": "bekend", "refresh": "bijwerken", "rejected": "verworpen",
+         "merge": "bron erbij", "cited": "bekend"}  # fmt: skip
 ROLES = {"speaker": "spreker"}
 
 
@@ -31,7 +34,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", metavar="FILE", help="the article: seed format, .txt or .md")
+        parser.add_argument(
+            "paths",
+            metavar="FILE",
+            nargs="+",
+            help="the article(s): seed format, .txt or .md; several are ingested in order",
+        )
         parser.add_argument(
             "--published",
             metavar="YYYY-MM-DD",
@@ -55,15 +63,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--lang", choices=["nl", "en"], help="the article's language (default: detected)"
         )
+        parser.add_argument(
+            "--format",
+            choices=["table", "json"],
+            default="table",
+            help="json: one JSON object per proposal on standard output (messages go to "
+            "standard error)",
+        )
 
     def handle(self, *args, **options) -> None:
         self.verbosity = options["verbosity"]
-        dry_run = options["dry_run"]
-        try:
-            article = ingest.read_article(options["path"], options["published"], options["lang"])
-        except ingest.IngestError as exc:
-            raise CommandError(str(exc)) from exc
-
+        self.json = options["format"] == "json"
+        # In JSON mode standard output holds only the proposals; everything else is a message.
+        self.say = self.stderr if self.json else self.stdout
+        if options["source"] and len(options["paths"]) > 1:
+            raise CommandError("--source geldt voor één bestand; geef er één")
         timeline = None
         if options["timeline"]:
             timeline = Timeline.objects.filter(slug=options["timeline"]).first()
@@ -72,21 +86,30 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"onbekende tijdlijn {options['timeline']!r} (bekend: {known})"
                 )
-        source_slug = options["source"] or article.slug
-        if slugify(source_slug) != source_slug or len(source_slug) > 50:
-            raise CommandError(f"--source {source_slug!r} is geen geldige slug")
         if not EventType.objects.exists():
             raise CommandError(
                 "er zijn nog geen soorten gebeurtenis in de database; laad ze eerst "
                 "(manage.py loaddata seed)"
             )
+        for path in options["paths"]:
+            self._ingest(path, options, timeline)
+
+    def _ingest(self, path: str, options: dict, timeline: Timeline | None) -> None:
+        try:
+            article = ingest.read_article(path, options["published"], options["lang"])
+        except ingest.IngestError as exc:
+            raise CommandError(str(exc)) from exc
+        source_slug = options["source"] or article.slug
+        if slugify(source_slug) != source_slug or len(source_slug) > 50:
+            raise CommandError(f"--source {source_slug!r} is geen geldige slug")
 
         proposals = ingest.propose(article, source_slug=source_slug, progress=self._progress)
         self._explain_month_only(proposals)
-        self._print_table(proposals)
+        if not self.json:
+            self._print_table(proposals)
 
-        if dry_run:
-            self.stdout.write("Proefdraai (--dry-run): niets opgeslagen.")
+        if options["dry_run"]:
+            self.say.write("Proefdraai (--dry-run): niets opgeslagen.")
         else:
             try:
                 report = ingest.save_proposals(
@@ -99,15 +122,18 @@ class Command(BaseCommand):
             except ingest.IngestError as exc:
                 raise CommandError(str(exc)) from exc
             self._print_source(report)
+        if self.json:
+            for proposal in proposals.items:
+                self.stdout.write(json.dumps(proposal.as_dict(), ensure_ascii=False))
         duplicates = ingest.same_text_sources(article, source_slug)
         if duplicates:
-            self.stdout.write(
+            self.say.write(
                 self.style.WARNING(
                     f"Let op: bron {', '.join(duplicates)} heeft dezelfde tekst; koppel de "
                     f"voorstellen daaraan met --source {duplicates[0]}."
                 )
             )
-        self.stdout.write(self._summary(proposals))
+        self.say.write(self._summary(proposals))
 
     # ---------------------------------------------------------------- output
 
@@ -124,7 +150,7 @@ class Command(BaseCommand):
         phrases = proposals.relative_unresolved
         examples = ", ".join(f"'{p}'" for p in phrases[:3]) if phrases else "'woensdag'"
         what = "een maand" if published.precision == "month" else "een jaar"
-        self.stdout.write(
+        self.say.write(
             self.style.WARNING(
                 f"De bron heeft alleen {what} ({published.edtf}); relatieve datums zoals "
                 f"{examples} blijven onopgelost. Geef --published JJJJ-MM-DD."
@@ -140,12 +166,15 @@ class Command(BaseCommand):
         rows = []
         for p in proposals.items:
             actors = ", ".join(
-                f"{actor.slug} ({ROLES[role]})" if role in ROLES else actor.slug
+                (f"{actor.slug}*" if actor.pk is None else actor.slug)
+                + (f" ({ROLES[role]})" if role in ROLES else "")
                 for actor, role in p.actors
             )
+            if p.attribution:
+                actors += f" (via {p.attribution})"
             rows.append(
                 [
-                    STATE[p.existing],
+                    STATE[p.existing] + (f" → {p.event.slug}" if p.existing == "merge" else ""),
                     str(p.sentence.index),
                     p.date.phrase,
                     p.edtf,
@@ -174,12 +203,14 @@ class Command(BaseCommand):
     def _print_source(self, report: ingest.SaveReport) -> None:
         source = report.source
         state = "nieuw" if report.source_created else "bestaand"
-        self.stdout.write(
+        self.say.write(
             f"Bron {source.slug} ({state}): {source.outlet}, gepubliceerd "
             f"{source.published_on.isoformat()} ({source.get_published_precision_display()})"
         )
         for change in report.source_changes:
-            self.stdout.write(f"  bijgewerkt: {change}")
+            self.say.write(f"  bijgewerkt: {change}")
+        for actor in report.actors:
+            self.say.write(f"  nieuwe actor: {actor.slug} ({actor.name}, {actor.kind})")
 
     def _summary(self, proposals: ingest.Proposals) -> str:
         items = proposals.items
@@ -187,13 +218,18 @@ class Command(BaseCommand):
         known = sum(1 for p in items if p.existing == "known")
         refresh = sum(1 for p in items if p.existing == "refresh")
         rejected = sum(1 for p in items if p.existing == "rejected")
+        merged = sum(1 for p in items if p.existing == "merge")
+        known += sum(1 for p in items if p.existing == "cited")
         counts = f"{new} nieuw, {known} al bekend"
+        if merged:
+            counts += f", {merged} als bron bij een bekende gebeurtenis"
         if refresh:
             counts += f", {refresh} bijgewerkt"
         if rejected:
             counts += f", {rejected} eerder verwijderd (niet opnieuw aangemaakt)"
         candidates = ", ".join(proposals.candidates) or "geen"
+        actors = ", ".join(f"{a.name} ({a.kind})" for a in proposals.new_actors) or "geen"
         return (
             f"{len(items)} voorstellen ({counts}) uit {proposals.sentence_count} zinnen, "
-            f"kandidaat-deelnemers: {candidates}"
+            f"kandidaat-deelnemers: {candidates}; nieuwe actoren (*): {actors}"
         )
