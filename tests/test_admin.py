@@ -46,6 +46,7 @@ PROCESS_IMPORT = "/admin/timeline/event/process_import/"
 EXPORT = "/admin/timeline/event/export/"
 RESOLVE = "/admin/timeline/event/resolve-date/"
 PASSWORD = "correct horse battery staple"
+INGEST = "/admin/timeline/event/ingest/"
 
 
 # -- reading a form the way a browser submits it ---------------------------------------------
@@ -863,6 +864,8 @@ def _admin_urls() -> list[tuple[str, str]]:
         ("post", EXPORT),
         ("get", f"/admin/timeline/event/{event.pk}/preview/"),
         ("get", f"{RESOLVE}?text=woensdag"),
+        ("get", INGEST),
+        ("post", INGEST),
     ]
     for model, obj in [
         ("actor", Actor.objects.get(slug="lavrov")),
@@ -908,6 +911,78 @@ def test_it_refuses_staff_outside_the_editors_group(client, seed):
     staff = User.objects.create_user("stagiair", password=PASSWORD, is_staff=True)
     client.force_login(staff)
     _assert_refused(client, {403})
+
+
+# -- ingest in the admin ----------------------------------------------------------------------
+
+ARTICLE = {
+    "text": "# Scholz belt Poetin\n\nBondskanselier Olaf Scholz heeft donderdagavond telefonisch "
+    "overlegd met president Poetin. Volgende week reist Scholz naar Washington.",
+    "kind": ".md",
+    "outlet": "Testkrant",
+    "title": "",
+    "url": "",
+    "published": "2022-02-11",
+    "language": "nl",
+}
+
+
+def test_it_proposes_an_article_pasted_in_the_admin_and_saves_only_what_is_ticked(desk):
+    counts = (Event.objects.count(), Source.objects.count(), Actor.objects.count())
+    assert "Artikel inlezen" in text(desk.get(CHANGELIST))
+
+    shown = desk.post(INGEST, {**ARTICLE, "propose": "1"})
+
+    assert shown.status_code == 200
+    page = text(shown)
+    assert "nieuwe gebeurtenis" in page and "Olaf Scholz <strong>(nieuw)</strong>" in page
+    assert "donderdag 10 februari 2022" in page
+    assert (Event.objects.count(), Source.objects.count(), Actor.objects.count()) == counts
+
+    saved = desk.post(INGEST, {**ARTICLE, "save": "1", "keep": ["1"]})
+
+    assert saved.status_code == 302
+    (draft,) = Event.objects.filter(proposed_from__outlet="Testkrant")
+    assert (draft.type.slug, draft.edtf, draft.published) == ("phone-call", "2022-02-10", False)
+    assert draft.part_of_day == "evening"
+    assert {p.actor.slug for p in draft.participations.all()} == {"scholz", "poetin"}
+    assert draft.history.earliest().history_change_reason.startswith("ingest ")
+    scholz = Actor.objects.get(slug="scholz")
+    assert (scholz.kind, scholz.function, scholz.affiliation) == ("person", "bondskanselier", None)
+    assert str(draft.proposed_from.pk) in saved["Location"]
+
+
+def test_it_adds_an_uploaded_html_report_to_the_event_it_already_has(desk):
+    call = Event.objects.get(slug=CALL)
+    html = (
+        "<html><head><title>Poetin belt Macron</title></head><body><h1>Poetin belt Macron</h1>"
+        "<p>Vanochtend heeft president Poetin met zijn Franse ambtgenoot Macron telefonisch "
+        "overlegd, meldt persbureau ANP.</p><script>alert(1)</script></body></html>"
+    )
+    upload = SimpleUploadedFile("poetin.html", html.encode(), content_type="text/html")
+    data = {**ARTICLE, "text": "", "outlet": "Andere krant", "published": "2022-01-28"}
+
+    shown = desk.post(INGEST, {**data, "upload": upload, "propose": "1"})
+
+    assert "bron toevoegen aan" in text(shown) and call.title in text(shown)
+    assert "<script>" not in text(shown)  # the upload's markup is text, never markup
+    desk.post(INGEST, {**data, "text": shown.context["text"], "kind": ".html", "save": "1",
+                       "keep": ["1"]})  # fmt: skip
+    assert list(call.citations.values_list("source__outlet", "position")) == [
+        ("NOS", 1),
+        ("Andere krant", 2),
+    ]
+    assert not Event.objects.filter(proposed_from__outlet="Andere krant").exists()
+
+
+def test_it_refuses_an_ingest_without_text_or_of_an_unknown_format(desk):
+    empty = desk.post(INGEST, {**ARTICLE, "text": " ", "propose": "1"})
+    pdf = SimpleUploadedFile("a.pdf", b"%PDF", content_type="application/pdf")
+    wrong = desk.post(INGEST, {**ARTICLE, "upload": pdf, "propose": "1"})
+
+    assert "Plak een artikel of kies een bestand." in text(empty)
+    assert "Alleen tekst (.txt), Markdown (.md) of HTML (.html)." in text(wrong)
+    assert not Source.objects.filter(outlet="Testkrant").exists()
 
 
 # -- login lockout (django-axes) ----------------------------------------------------------------

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import router, transaction
@@ -23,10 +25,11 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
-from timeline import dates
+from timeline import dates, ingest
 from timeline.admin_forms import (
     EditConflict,
     EventAdminForm,
+    IngestForm,
     base_date_for,
     first_source_of,
     period_for,
@@ -213,6 +216,8 @@ class ActorFilter(admin.SimpleListFilter):
 
 @admin.register(Event)
 class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
+    # Under the import/export buttons (django-import-export extends it): "Artikel inlezen".
+    change_list_template = "admin/timeline/event/change_list.html"
     form = EventAdminForm
     resource_classes = [EventResource]
     formats = [base_formats.CSV, base_formats.XLSX]
@@ -235,6 +240,8 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
         ("start", admin.DateFieldListFilter),
         # Drafts from `manage.py ingest` whose date phrase still waits for an editor.
         ("unresolved_date", admin.EmptyFieldListFilter),
+        # The drafts one article proposed (where the admin's ingest leads after saving).
+        ("proposed_from", admin.RelatedOnlyFieldListFilter),
     ]
     # `search_text` is the accent-free text of the title, summary, quotes and the names and
     # aliases of the participants, kept current by the change hub: one indexed column instead of four
@@ -425,6 +432,7 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
         view = self.admin_site.admin_view
         return [
             path("resolve-date/", view(self.resolve_date_view), name="timeline_event_resolve_date"),
+            path("ingest/", view(self.ingest_view), name="timeline_event_ingest"),
             path(
                 "<path:object_id>/preview/",
                 view(self.preview_view),
@@ -460,6 +468,57 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
                 "part_of_day": result.part_of_day,
             }
         )
+
+    def ingest_view(self, request: HttpRequest):
+        """From article to drafts: paste or upload an article, see what ingest proposes (new
+        events, new actors, sources added to known events), tick what to keep; only then is
+        anything saved, as drafts whose history names the article."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = IngestForm(request.POST or None, request.FILES or None)
+        ctx = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Artikel inlezen",
+            "form": form,
+        }
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            slug = form.source_slug()
+            try:
+                article = ingest.article_from_text(
+                    data["text"], f"{slug}{data['kind']}", data["published"].isoformat(),
+                    data["language"],
+                )  # fmt: skip
+            except ingest.IngestError as exc:
+                form.add_error(None, str(exc))
+                return TemplateResponse(request, "admin/timeline/event/ingest.html", ctx)
+            article = replace(
+                article,
+                outlet=data["outlet"],
+                title=data["title"] or article.title,
+                url=data["url"] or article.url,
+            )
+            proposals = ingest.propose(article, source_slug=slug)
+            if "save" in request.POST:
+                keep = {int(n) for n in request.POST.getlist("keep") if n.isdigit()}
+                report = ingest.save_proposals(
+                    proposals, source_slug=slug, published_given=True, keep=keep
+                )
+                self.message_user(
+                    request,
+                    f"Bron {report.source.slug}: {len(report.created)} nieuwe concepten, "
+                    f"{len(report.refreshed)} bijgewerkt, bron toegevoegd aan "
+                    f"{len(report.merged)} bekende gebeurtenissen, {len(report.actors)} nieuwe "
+                    "actoren.",
+                    messages.SUCCESS,
+                )
+                return redirect(
+                    reverse("admin:timeline_event_changelist")
+                    + f"?proposed_from__id__exact={report.source.pk}"
+                )
+            ctx.update(proposals=proposals, text=data["text"], kind=data["kind"])
+        return TemplateResponse(request, "admin/timeline/event/ingest.html", ctx)
 
     def preview_view(self, request: HttpRequest, object_id: str) -> TemplateResponse:
         """The public page of an event, drafts included, for editors only."""

@@ -24,6 +24,7 @@ from django.db import connections, router
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import slugify
 
 from timeline import dates
 from timeline.models import Actor, Event, EventType, Participation, Source, Timeline
@@ -330,3 +331,48 @@ class EventAdminForm(forms.ModelForm):
         self._resolve_date(cleaned)
         self._check_version(cleaned)
         return cleaned
+
+
+class IngestForm(forms.Form):
+    """An article for ingest in the admin: pasted or uploaded (text, Markdown, HTML), with what
+    the file would otherwise say about itself."""
+
+    FORMATS = {".txt": "tekst", ".md": "Markdown", ".html": "HTML"}
+    MAX_BYTES = 1_000_000
+
+    text = forms.CharField(label="Tekst", widget=forms.Textarea(attrs={"rows": 14}), required=False)
+    upload = forms.FileField(
+        label="Of een bestand", required=False, help_text="tekst (.txt), Markdown (.md) of HTML"
+    )
+    kind = forms.ChoiceField(
+        label="Opmaak van de geplakte tekst", choices=list(FORMATS.items()), initial=".txt"
+    )
+    outlet = forms.CharField(label="Medium", max_length=200)
+    title = forms.CharField(label="Titel", max_length=300, required=False)
+    url = forms.URLField(label="URL", max_length=500, required=False, assume_scheme="https")
+    published = forms.DateField(label="Publicatiedatum", widget=forms.DateInput(attrs={"type": "date"}))
+    language = forms.ChoiceField(label="Taal", choices=[("nl", "Nederlands"), ("en", "Engels")])
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("upload")
+        if upload:
+            suffix = "." + upload.name.rpartition(".")[2].casefold() if "." in upload.name else ""
+            suffix = {".htm": ".html", ".markdown": ".md", ".text": ".txt"}.get(suffix, suffix)
+            if suffix not in self.FORMATS:
+                raise ValidationError("Alleen tekst (.txt), Markdown (.md) of HTML (.html).")
+            if upload.size > self.MAX_BYTES:
+                raise ValidationError("Het bestand is groter dan 1 MB.")
+            try:
+                data["text"] = upload.read().decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ValidationError("Het bestand is geen UTF-8-tekst.") from exc
+            data["kind"] = suffix
+        if not (data.get("text") or "").strip():
+            raise ValidationError("Plak een artikel of kies een bestand.")
+        return data
+
+    def source_slug(self) -> str:
+        data = self.cleaned_data
+        words = f"{data['outlet']}-{data['published'].isoformat()}-{data.get('title') or ''}"
+        return slugify(words)[:50].strip("-")

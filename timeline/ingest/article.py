@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 
 from timeline import dates
@@ -55,6 +57,10 @@ class Article:
 SEED_HEADER = re.compile(r"\A date (\S+)[ \t\n]")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<body>.*?)\n---[ \t]*(?:\n|\Z)", re.S)
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown"}
+HTML_SUFFIXES = {".html", ".htm"}
+# Elements whose end ends a paragraph; the title, if any, becomes a "# " heading.
+_HTML_BLOCKS = re.compile(r"</?(?:p|div|br|li|h[1-6]|section|article|blockquote|tr)\b[^>]*>", re.I)
+_HTML_DROP = re.compile(r"<(script|style|head|nav|footer)\b.*?</\1\s*>", re.I | re.DOTALL)
 # A sub-heading: one short line that does not end like a sentence.
 MAX_HEADING_WORDS = 8
 
@@ -74,8 +80,19 @@ def read_article(
         raise IngestError(
             f"bestand {str(path)!r} is geen UTF-8-tekst ({exc.reason})"
         ) from exc
+    return article_from_text(raw, path, published, lang)
+
+
+def article_from_text(
+    raw: str, path: str | Path, published: str | None = None, lang: str | None = None
+) -> Article:
+    """An article from its text, as if read from `path` (whose suffix says .md or .html and
+    whose stem names the source): what the admin's paste or upload gives."""
+    path = Path(path)
     if not raw.strip():
         raise IngestError(f"bestand {str(path)!r} is leeg")
+    if path.suffix.casefold() in HTML_SUFFIXES:
+        raw = plain_text_from_html(raw)
 
     meta: dict[str, str] = {}
     header = SEED_HEADER.match(raw)
@@ -92,7 +109,7 @@ def read_article(
                     meta[key.strip().casefold()] = value.strip().strip("\"'")
             body = body[front.end() :]
 
-    markdown = path.suffix.casefold() in MARKDOWN_SUFFIXES
+    markdown = path.suffix.casefold() in MARKDOWN_SUFFIXES | HTML_SUFFIXES
     title = meta.get("title", "")
     if markdown:
         body, md_title, headings = _plain_text_from_markdown(body)
@@ -148,6 +165,22 @@ def read_article(
         url=meta.get("url", ""),
         lang=language,
     )
+
+
+def plain_text_from_html(html: str) -> str:
+    """An HTML page's words as Markdown paragraphs, its <h1> (or <title>) as the "# " title."""
+    title = re.search(r"<h1\b[^>]*>(.*?)</h1\s*>", html, re.I | re.DOTALL) or re.search(
+        r"<title\b[^>]*>(.*?)</title\s*>", html, re.I | re.DOTALL
+    )
+    body = _HTML_DROP.sub(" ", html)
+    if title:
+        body = body.replace(title.group(0), "", 1)
+    body = _HTML_BLOCKS.sub("\n\n", body)
+    paragraphs = [" ".join(unescape(strip_tags(p)).split()) for p in re.split(r"\n\s*\n", body)]
+    text = "\n\n".join(p for p in paragraphs if p)
+    if title:
+        text = f"# {' '.join(unescape(strip_tags(title.group(1))).split())}\n\n{text}"
+    return text
 
 
 def _paragraphs(body: str, headings: set[str]) -> Iterable[Paragraph]:

@@ -93,6 +93,9 @@ class Proposal:
     def new_actors(self) -> list[NewActor]:
         return [actor for actor, _ in self.actors if isinstance(actor, NewActor)]
 
+    def get_status_display(self) -> str:
+        return str(Event.Status(self.status).label)
+
     @property
     def bounds(self) -> tuple[dt.date, dt.date | None]:
         return dates.edtf_bounds(self.edtf)
