@@ -60,7 +60,10 @@ class Score:
             "expected_events": self.expected,
             "dates": {"precision": r(self.dates, self.proposals), "recall": r(self.dates, self.expected)},
             "types": {"precision": r(self.types, self.proposals), "recall": r(self.types, self.expected)},
-            "status": {"precision": r(self.statuses, self.proposals), "recall": r(self.statuses, self.expected)},
+            "status": {
+                "precision": r(self.statuses, self.proposals),
+                "recall": r(self.statuses, self.expected),
+            },
             "participants": {
                 "precision": r(self.participants_right, self.participants_proposed),
                 "recall": r(self.participants_right, self.participants_expected),

@@ -16,6 +16,7 @@ Two things happen in `EventAdminForm.clean()` besides the usual validation:
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from django import forms
 from django.core import signing
@@ -337,7 +338,7 @@ class IngestForm(forms.Form):
     """An article for ingest in the admin: pasted or uploaded (text, Markdown, HTML), with what
     the file would otherwise say about itself."""
 
-    FORMATS = {".txt": "tekst", ".md": "Markdown", ".html": "HTML"}
+    FORMATS: ClassVar[dict[str, str]] = {".txt": "tekst", ".md": "Markdown", ".html": "HTML"}
     MAX_BYTES = 1_000_000
 
     text = forms.CharField(label="Tekst", widget=forms.Textarea(attrs={"rows": 14}), required=False)

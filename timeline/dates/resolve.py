@@ -23,8 +23,8 @@ Conventions (the "why" behind answers that a reader might otherwise call a guess
 
 - A weekday in a report is the most recent such day *before* the base (the base's own weekday
   means a week earlier; in English, wire style, a bare weekday that is the base's own is the
-  base day: "said on Friday" in a Friday article), unless the phrase looks ahead ("komende", "volgende", "next",
-  "coming", "a.s.") or the caller says the event lies ahead (`future=True`, a scheduled or
+  base day: "said on Friday" in a Friday article), unless the phrase looks ahead ("komende",
+  "volgende", "next", "coming", "a.s.") or the caller says the event lies ahead (`future=True`, a scheduled or
   expected event): then it is the next such day *after* the base.
 - A day or month written without a year ("26 jan", "begin februari") is the occurrence nearest
   to the base, so within six months of it; ties go to the past, or with `future=True` to the

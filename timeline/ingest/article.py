@@ -55,12 +55,12 @@ class Article:
 
 
 SEED_HEADER = re.compile(r"\A date (\S+)[ \t\n]")
-FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<body>.*?)\n---[ \t]*(?:\n|\Z)", re.S)
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<body>.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown"}
 HTML_SUFFIXES = {".html", ".htm"}
 # Elements whose end ends a paragraph; the title, if any, becomes a "# " heading.
-_HTML_BLOCKS = re.compile(r"</?(?:p|div|br|li|h[1-6]|section|article|blockquote|tr)\b[^>]*>", re.I)
-_HTML_DROP = re.compile(r"<(script|style|head|nav|footer)\b.*?</\1\s*>", re.I | re.DOTALL)
+_HTML_BLOCKS = re.compile(r"</?(?:p|div|br|li|h[1-6]|section|article|blockquote|tr)\b[^>]*>", re.IGNORECASE)
+_HTML_DROP = re.compile(r"<(script|style|head|nav|footer)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 # A sub-heading: one short line that does not end like a sentence.
 MAX_HEADING_WORDS = 8
 
@@ -169,8 +169,8 @@ def article_from_text(
 
 def plain_text_from_html(html: str) -> str:
     """An HTML page's words as Markdown paragraphs, its <h1> (or <title>) as the "# " title."""
-    title = re.search(r"<h1\b[^>]*>(.*?)</h1\s*>", html, re.I | re.DOTALL) or re.search(
-        r"<title\b[^>]*>(.*?)</title\s*>", html, re.I | re.DOTALL
+    title = re.search(r"<h1\b[^>]*>(.*?)</h1\s*>", html, re.IGNORECASE | re.DOTALL) or re.search(
+        r"<title\b[^>]*>(.*?)</title\s*>", html, re.IGNORECASE | re.DOTALL
     )
     body = _HTML_DROP.sub(" ", html)
     if title:

@@ -21,32 +21,33 @@ _SPEAKER_STOPS = set(
 
 # (event type slug, cue pattern on the normalised sentence); the first that matches wins.
 TYPE_CUES = [
-    ("video-call", r"video ?(?:call|conference|link|gesprek|verbinding|overleg|conferentie)\w*"
+    ("video-call", (r"video ?(?:call|conference|link|gesprek|verbinding|overleg|conferentie)\w*"
                    r"|videocall\w*|videoconferen\w*|virtual(?:ly)? (?:meeting|summit|talks)"
-                   r"|held a virtual|secure video|digita\w* (?:overleg|top|gesprek)"),
-    ("phone-call", r"telefonisch|telefoongesprek\w*|gebeld|belde|belden|telefoneerde\w*"
+                   r"|held a virtual|secure video|digita\w* (?:overleg|top|gesprek)")),
+    ("phone-call", (r"telefonisch|telefoongesprek\w*|gebeld|belde|belden|telefoneerde\w*"
                    r"|phone call\w*|phoned|telephone|by phone|on the phone|call with|calls with"
                    r"|called(?! (?:for|on|upon|it|them|him|her|this|off))|spoke by phone"
-                   r"|held a call|had a call"),
+                   r"|held a call|had a call")),
     ("press-conference", r"persconferentie\w*|persmoment|press conference|news conference"),
     ("statement", SPEECH_WORDS),
-    ("withdrawal-of-diplomats", r"diplomaten\b.*\b(?:weg|terug|vertrekken|evacue\w*)"
+    ("withdrawal-of-diplomats", (r"diplomaten\b.*\b(?:weg|terug|vertrekken|evacue\w*)"
                                 r"|(?:withdraw\w*|evacuat\w*|pull\w* out)\b.*\bdiplomats"
-                                r"|diplomats\b.*\b(?:leave|withdraw\w*|evacuat\w*)"),
-    ("diplomatic-letter", r"brief|brieven|letter|letters|written (?:response|reply|answer)"
-                          r"|schriftelijk\w* (?:antwoord|reactie)"),
-    ("decision", r"tekende|tekenden|ondertekend\w*|getekend|besloot|besloten|besluit"
+                                r"|diplomats\b.*\b(?:leave|withdraw\w*|evacuat\w*)")),
+    ("diplomatic-letter", (r"brief|brieven|letter|letters|written (?:response|reply|answer)"
+                          r"|schriftelijk\w* (?:antwoord|reactie)")),
+    ("decision", (r"tekende|tekenden|ondertekend\w*|getekend|besloot|besloten|besluit"
                  r"|signed|signs|decided|decides|approved|approves|keurde\w* .*\bgoed"
-                 r"|goedgekeurd|stemde\w* in met|ingestemd|imposed|legde\w* .*\bop"),
-    ("meeting", r"af te spreken|afspreken|afspraak|ontmoeting\w*|ontmoet\w*|bijeenkomst"
+                 r"|goedgekeurd|stemde\w* in met|ingestemd|imposed|legde\w* .*\bop")),
+    ("meeting", (r"af te spreken|afspreken|afspraak|ontmoeting\w*|ontmoet\w*|bijeenkomst"
                 r"|meeting|meets?|met with|summit|top(?:overleg|ontmoeting)|bezocht|visited"
                 r"|bijeen\w*|komen\b.*\bbijeen|(?:een|de|tijdens|op) top|travel\w* to|reist\b.*\bnaar"
                 r"|visit\w*|bezoek\w*"
-                r"|hosted|ontving"),
-    ("talks", r"spreekt|spreken|sprak|praten|praat|bespre\w*|besprak\w*|discuss\w*|gesprek\w*|overleg\w*|onderhandel\w*|talks|spoke|speak\w*"
-              r"|negotiat\w*"),
-    ("rejection", r"wijst\b.*\baf|wees\b.*\baf|afgewezen|niet in mee|weigert|weigerde|reject\w*"
-                  r"|refus\w*"),
+                r"|hosted|ontving")),
+    ("talks", (r"spreekt|spreken|sprak|praten|praat|bespre\w*|besprak\w*"
+                r"|discuss\w*|gesprek\w*|overleg\w*|onderhandel\w*|talks|spoke|speak\w*"
+              r"|negotiat\w*")),
+    ("rejection", (r"wijst\b.*\baf|wees\b.*\baf|afgewezen|niet in mee|weigert|weigerde|reject\w*"
+                  r"|refus\w*")),
 ]  # fmt: skip
 _TYPE_RES = [(slug, re.compile(rf"\b(?:{pattern})\b")) for slug, pattern in TYPE_CUES]
 # English words that are Dutch ones too ("met" is "with"): only in English articles.

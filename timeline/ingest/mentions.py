@@ -45,42 +45,42 @@ _YEAR = r"\d{4}"
 DATE_PATTERNS = [
     # vandaag, later vandaag, vanmorgen, gisteravond, morgenochtend, this morning, last night
     r"(?:(?:later|eerder|earlier)\s+)?(?:vandaag|today)",
-    rf"van(?:{_DAYPART})|(?:eer)?gisteren|(?:eer)?gister(?:{_DAYPART})"
-    rf"|(?:over)?morgen(?:{_DAYPART})?",
-    rf"(?:this|yesterday|tomorrow)\s+(?:{_PART_EN})|tonight|yesterday|tomorrow|last\s+night"
-    r"|afgelopen\s+nacht",
+    (rf"van(?:{_DAYPART})|(?:eer)?gisteren|(?:eer)?gister(?:{_DAYPART})"
+    rf"|(?:over)?morgen(?:{_DAYPART})?"),
+    (rf"(?:this|yesterday|tomorrow)\s+(?:{_PART_EN})|tonight|yesterday|tomorrow|last\s+night"
+    r"|afgelopen\s+nacht"),
     r"inmiddels|binnenkort|soon",
     # woensdag, op woensdag, afgelopen woensdag, woensdagavond, Tuesday morning, maandag jl.,
     # woensdag 26 januari (2022)
-    rf"(?:(?:op|on|afgelopen|vorige|komende|volgende|aanstaande|last|next|this|coming|past)\s+)?"
+    (rf"(?:(?:op|on|afgelopen|vorige|komende|volgende|aanstaande|last|next|this|coming|past)\s+)?"
     rf"(?:{_WD})(?:{_DAYPART})?(?:\s+(?:{_PART_EN}))?(?:\s+(?:jl\.?|j\.l\.|a\.s\.?))?"
-    rf"(?:,?\s+{_DAY}\s+(?:of\s+)?(?:{_MONTH})\.?(?:,?\s+{_YEAR})?)?",
+    rf"(?:,?\s+{_DAY}\s+(?:of\s+)?(?:{_MONTH})\.?(?:,?\s+{_YEAR})?)?"),
     # eerder deze week, later this month, deze week, vorige maand, volgend jaar, het weekend
-    rf"(?:(?:eerder|later|begin|eind|midden|earlier|later|early|late)\s+(?:in\s+)?)?"
+    (rf"(?:(?:eerder|later|begin|eind|midden|earlier|later|early|late)\s+(?:in\s+)?)?"
     rf"(?:deze|dit|vorige|vorig|volgende|volgend|komende|afgelopen|this|last|next|past|coming)"
-    rf"\s+(?:{_PERIOD})",
+    rf"\s+(?:{_PERIOD})"),
     r"(?:in|over)\s+(?:het|the)\s+weekend|het\s+weekend",
     # (ergens) de komende weken, in de komende drie dagen, in the coming days, the past week
-    rf"(?:ergens\s+)?(?:(?:in|gedurende|binnen|over|during|within)\s+)?(?:de|the)\s+"
-    rf"(?:komende|afgelopen|coming|next|past)\s+(?:(?:{_NUM})\s+)?(?:{_UNIT})",
+    (rf"(?:ergens\s+)?(?:(?:in|gedurende|binnen|over|during|within)\s+)?(?:de|the)\s+"
+    rf"(?:komende|afgelopen|coming|next|past)\s+(?:(?:{_NUM})\s+)?(?:{_UNIT})"),
     rf"komende\s+(?:{_UNIT})",
     # twee dagen geleden, two weeks ago, over twee weken, in two weeks
     rf"(?:{_NUM})\s+(?:{_UNIT})\s+(?:geleden|ago|terug)",
     rf"(?:over|in)\s+(?:{_NUM})\s+(?:{_UNIT})",
     # 26 januari (2022), op 26 januari, 24-27 januari, the 26th of January
-    rf"(?:(?:op|on|rond|around|the)\s+)?{_DAY}(?:\s*(?:-|–|t/m|tot\s+en\s+met)\s*{_DAY})?"
-    rf"\s+(?:of\s+)?(?:{_MONTH})\.?(?:,?\s+{_YEAR})?",
+    (rf"(?:(?:op|on|rond|around|the)\s+)?{_DAY}(?:\s*(?:-|–|t/m|tot\s+en\s+met)\s*{_DAY})?"
+    rf"\s+(?:of\s+)?(?:{_MONTH})\.?(?:,?\s+{_YEAR})?"),
     # January 26(, 2022), Feb. 3
     rf"(?:(?:on)\s+)?(?:{_MONTH})\.?\s+{_DAY}(?:,?\s+{_YEAR})?",
     # begin februari, eind januari 2022, in maart, early March
-    rf"(?:begin|eind|half|medio|midden|halverwege|early|mid|late|the\s+end\s+of|in)[\s-]+"
-    rf"(?:{_MONTH})(?:\s+{_YEAR})?",
+    (rf"(?:begin|eind|half|medio|midden|halverwege|early|mid|late|the\s+end\s+of|in)[\s-]+"
+    rf"(?:{_MONTH})(?:\s+{_YEAR})?"),
     # in 2021; 2022-01-26; 26-01-2022, 26/1/2022
     rf"in\s+{_YEAR}",
     r"\d{4}-\d{2}-\d{2}",
     rf"\d{{1,2}}[-/.]\d{{1,2}}[-/.]{_YEAR}",
 ]
-_DATE_RES = [re.compile(rf"(?<![\w-])(?:{p})(?![\w-])", re.I) for p in DATE_PATTERNS]
+_DATE_RES = [re.compile(rf"(?<![\w-])(?:{p})(?![\w-])", re.IGNORECASE) for p in DATE_PATTERNS]
 
 
 @dataclass(frozen=True)
@@ -340,7 +340,7 @@ def candidate_names(sentences: list[tuple[list[Token], list[Mention]]]) -> list[
         known = {i for m in mentions for i in range(m.first, m.last + 1)}
         group: list[Token] = []
 
-        def flush() -> None:
+        def flush(group: list[Token]) -> None:
             while group and group[-1].norm in _NAME_PARTICLES:
                 group.pop()
             if group:
@@ -362,8 +362,8 @@ def candidate_names(sentences: list[tuple[list[Token], list[Mention]]]) -> list[
             elif group and tok.norm in _NAME_PARTICLES and tok.text.islower():
                 group.append(tok)
             else:
-                flush()
-        flush()
+                flush(group)
+        flush(group)
     return list(found.values())
 
 

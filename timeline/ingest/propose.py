@@ -85,7 +85,7 @@ class Proposal:
         return (
             self.existing == "merge"
             and self.event is not None
-            and self.event.status in AHEAD
+            and self.event.status in Event.Status.future()
             and self.status == Event.Status.OCCURRED
         )
 
@@ -129,9 +129,6 @@ class Proposal:
             "action": self.action,
             "event": self.event_slug,
         }
-
-
-AHEAD = {Event.Status.SCHEDULED, Event.Status.EXPECTED}
 
 
 @dataclass
@@ -201,7 +198,9 @@ def _antecedent(earlier: list[list[Mention]]) -> Actor | NewActor | None:
     return None
 
 
-def _without_descriptions(tokens: list[Token], mentions: list[Mention]) -> list[Mention]:
+def _without_descriptions(
+    tokens: list[Token], mentions: list[Mention]
+) -> list[Mention]:
     """Drop the country that only describes a person: "Olaf Scholz of Germany", "President
     Zelenskyy of Ukraine" are about Scholz and Zelenskyy."""
     people_end = {m.last for m in mentions if m.actor.kind == Actor.Kind.PERSON}
@@ -269,7 +268,9 @@ def propose(
         if progress:
             progress(sentence.index, len(sentences))
         mentions = index.find(tokens)
-        names = find_names(tokens, mentions, index, new, sentence.text, capitalised_inside)
+        names = find_names(
+            tokens, mentions, index, new, sentence.text, capitalised_inside
+        )
         found_all = sorted([*mentions, *names], key=lambda m: m.first)
         analysed.append((tokens, found_all))
         mentions = _without_descriptions(tokens, found_all)

@@ -143,8 +143,9 @@ def _add_source(proposal: Proposal, source: Source, reason: str) -> None:
     citation._change_reason = f"{reason} (bron toegevoegd)"
     citation.save()
     if proposal.becomes_occurred:
+        if not event.claim_version(event.version):
+            raise IngestError(f"‘{event.slug}’ is intussen door iemand anders gewijzigd")
         event.status = Event.Status.OCCURRED
-        event.version += 1  # whoever has the event open must reload it
         event._change_reason = f"{reason} (gebeurd volgens {source.slug})"
         event.save()
 
