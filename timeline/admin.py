@@ -22,10 +22,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
-from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
-from timeline import dates, ingest
+from timeline import dates, ingest, resources
 from timeline.admin_forms import (
     EditConflict,
     EventAdminForm,
@@ -220,7 +219,8 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
     change_list_template = "admin/timeline/event/change_list.html"
     form = EventAdminForm
     resource_classes = [EventResource]
-    formats = [base_formats.CSV, base_formats.XLSX]
+    # Ours: formula cells written as text (see timeline.resources).
+    formats = [resources.CSV, resources.XLSX]
 
     list_display = [
         "title",

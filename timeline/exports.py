@@ -45,7 +45,7 @@ from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET
-from icalendar import Calendar
+from icalendar import Calendar, vText
 from icalendar import Event as CalendarEvent
 
 from timeline import dates
@@ -56,7 +56,7 @@ from timeline.query import Result, select
 from timeline.query.forms import MAX_Q_LENGTH, EventFilterForm, matching_actors
 from timeline.query.http import EMBED, EXPORT, cors, filtered, json_errors, limit_query_length
 from timeline.query.params import filter_params, to_query
-from timeline.resources import EventResource
+from timeline.resources import CSV, EventResource
 from timeline.templatetags.timeline_tags import citation_html
 
 # TimelineJS itself slows badly beyond a few hundred slides; this bounds the work per request.
@@ -199,7 +199,8 @@ def timelinejs(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
 def events_csv(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
     result = _all_matching(form)
     dataset = EventResource().export(result.queryset())
-    response = HttpResponse("\ufeff" + dataset.csv, content_type="text/csv; charset=utf-8")
+    content = "\ufeff" + CSV().export_data(dataset)
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="crisis-timeline-events.csv"'
     return _counted(response, result)
 
@@ -257,7 +258,9 @@ def events_ics(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
     description = _site_url(request, filter_params(request))
     if note := _truncation_note(len(events), total):
         description = f"{note}\n{description}"
-    calendar.add("x-wr-caldesc", description)
+    # TEXT, escaped: icalendar takes an X- property it does not know as raw, and a raw newline
+    # (the truncation note's) is no valid iCalendar at all.
+    calendar.add("x-wr-caldesc", vText(description))
     for event in events:
         calendar.add_component(_calendar_event(event, request))
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")

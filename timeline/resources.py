@@ -25,6 +25,13 @@ Reading a row:
 - An unknown actor, source, type or timeline, a date that cannot be placed, a missing role:
   the row is invalid, the error names the column and the value, and nothing is imported
   (`use_transactions`; the admin also rolls back on validation errors).
+
+Safe in a spreadsheet: anyone may type a title such as `=HYPERLINK(…)`, and a spreadsheet
+program runs a cell that starts with = + - @ (or a tab or carriage return) as a formula. The
+formats below write such a cell as text: in a CSV with a leading single quote (OWASP's advice;
+the import takes it off again, so a round trip changes nothing), in an XLSX as a text cell with
+the value unchanged. (import-export's IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT is no help: in
+4.4 it deletes the first "=" and leaves + - @ alone.)
 """
 
 from __future__ import annotations
@@ -33,11 +40,14 @@ import datetime as dt
 import re
 from collections import Counter
 
+import tablib
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from import_export import fields, resources, widgets
+from import_export.formats import base_formats
+from tablib.formats._xlsx import XLSXFormat
 
 from timeline import dates
 from timeline.admin_forms import period_for
@@ -66,12 +76,24 @@ STATUSES = {value: value for value in Event.Status.values} | {
 PARTS_OF_DAY = {value: value for value in Event.PartOfDay.values} | {
     str(label).lower(): value for value, label in Event.PartOfDay.choices
 }
+# What makes a spreadsheet program read a cell as a formula (OWASP, "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TRUE = {"1", "true", "ja", "yes", "waar", "x"}
 FALSE = {"", "0", "false", "nee", "no", "onwaar"}
 
 
+def neutralise_formula(value):
+    """A cell for a CSV: text that a spreadsheet would run as a formula gets a leading quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _text(value) -> str:
-    """A cell as text, whatever CSV or XLSX made of it (None, 2022.0, True, a date)."""
+    """A cell as text, whatever CSV or XLSX made of it (None, 2022.0, True, a date); a CSV
+    cell that `neutralise_formula` quoted comes back as it was."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_START):
+        value = value[1:]
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -121,6 +143,35 @@ def _part_of_day_from_time(time: str) -> str:
     if 18 <= hour < 24:
         return "evening"
     return "night"
+
+
+class CSV(base_formats.CSV):
+    """The admin's and /export/events.csv's CSV: formula cells neutralised."""
+
+    def export_data(self, dataset, **kwargs):
+        safe = tablib.Dataset(
+            *[[neutralise_formula(cell) for cell in row] for row in dataset],
+            headers=dataset.headers,
+        )
+        return super().export_data(safe, **kwargs)
+
+
+class _TextCellsXLSXFormat(XLSXFormat):
+    @classmethod
+    def dset_sheet(cls, dataset, ws, *args, **kwargs):
+        super().dset_sheet(dataset, ws, *args, **kwargs)
+        # openpyxl makes every string that starts with "=" a formula; these are titles.
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+
+
+class XLSX(base_formats.XLSX):
+    """The admin's XLSX: every cell a value, never a formula."""
+
+    def export_data(self, dataset, **kwargs):
+        return _TextCellsXLSXFormat.export_set(dataset, **kwargs)
 
 
 class SlugForeignKeyWidget(widgets.ForeignKeyWidget):
