@@ -121,7 +121,7 @@ def _api(client) -> str:
 
 
 def _csv(client) -> str:
-    content = client.get("/export/events.csv").content.decode("utf-8-sig")
+    content = client.get("/export/events.csv").getvalue().decode("utf-8-sig")
     row = next(r for r in csv.DictReader(io.StringIO(content)) if r["Slug"] == CALL)
     return row["Quote"]
 

@@ -192,7 +192,7 @@ def _csv(client, query: str = "") -> tuple[bytes, list[dict], list[str]]:
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="crisis-timeline-events.csv"'
-    content = response.content
+    content = response.getvalue()
     reader = csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
     return content, list(reader), reader.fieldnames
 
@@ -306,7 +306,7 @@ def _calendar(client, query: str = "") -> dict:
     response = client.get("/export/events.ics" + query)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
-    calendar = Calendar.from_ical(response.content)
+    calendar = Calendar.from_ical(response.getvalue())
     assert str(calendar["VERSION"]) == "2.0" and calendar["PRODID"]
     return {str(v["UID"]): v for v in calendar.walk("VEVENT")}
 
@@ -324,7 +324,7 @@ def test_it_exports_a_valid_calendar_beyond_the_export_cap(client, seed):
     )  # fmt: skip
     response = client.get("/export/events.ics")
     assert response.status_code == 200
-    calendar = Calendar.from_ical(response.content)
+    calendar = Calendar.from_ical(response.getvalue())
     total = Event.objects.published().count()
     assert len(calendar.walk("VEVENT")) == exports.MAX_EXPORT
     counts = (response["X-Export-Count"], response["X-Total-Count"])
@@ -449,6 +449,79 @@ def test_it_refuses_an_absurdly_long_query(client, url):
     assert response.status_code == 400
 
 
+# -- the cost of an export --------------------------------------------------------------------
+
+CACHED_EXPORTS = ["/export/timelinejs.json", "/export/events.csv", "/export/events.ics"]
+
+
+@pytest.fixture
+def export_cache(settings):
+    """Local-memory caching on, as in production (tests otherwise run with DummyCache)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "test-export-cache"}}  # fmt: skip
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+@pytest.mark.parametrize("url", CACHED_EXPORTS)
+def test_it_serves_a_repeated_export_from_the_cache_until_an_edit(client, seed, export_cache, url):
+    first = client.get(url + "?actor=lavrov")
+    body = first.getvalue()
+    second = client.get(url + "?actor=lavrov")
+    assert (first["X-Cache"], second["X-Cache"]) == ("miss", "hit")
+    assert second.getvalue() == body
+    for header in ("Content-Type", "X-Total-Count", "X-Export-Count", "Access-Control-Allow-Origin"):
+        assert second[header] == first[header]
+    assert second.get("Content-Disposition") == first.get("Content-Disposition")
+
+    event = Event.objects.get(slug=BAERBOCK)
+    event.title = "Lavrov en Baerbock spreken elkaar in Moskou"
+    event.save()
+    third = client.get(url + "?actor=lavrov")
+    assert third["X-Cache"] == "miss"
+    assert "Lavrov en Baerbock spreken elkaar in Moskou" in third.getvalue().decode()
+
+
+def test_it_streams_the_spreadsheet_and_the_calendar(client, seed):
+    for url in ("/export/events.csv", "/export/events.ics"):
+        response = client.get(url)
+        assert response.status_code == 200 and response.streaming, url
+        response.getvalue()
+    _, rows, _ = _csv(client)
+    assert [row["Slug"] for row in rows] == _api_slugs(client)
+    assert list(_calendar(client)) == [f"{slug}@crisis-timeline" for slug in _api_slugs(client)]
+
+
+def test_it_computes_only_so_many_exports_at_once(client, seed, settings, export_cache):
+    settings.EXPORT_SLOTS = 1
+    busy = exports.take_export_slot()
+    assert busy is not None
+    try:
+        refused = client.get("/export/events.csv")
+        assert refused.status_code == 503 and refused["Retry-After"] == "5"
+        assert client.get("/export/events.ics").status_code == 503
+        # The timeline and the API have workers of their own.
+        assert client.get("/api/events.json").status_code == 200
+        assert client.get("/").status_code == 200
+    finally:
+        busy.close()
+
+    # A streamed export holds its slot until the last byte is sent.
+    streaming = client.get("/export/events.csv")
+    assert streaming.status_code == 200
+    assert exports.take_export_slot() is None
+    streaming.getvalue()
+    free = exports.take_export_slot()
+    assert free is not None
+    try:
+        # What is cached costs no slot.
+        again = client.get("/export/events.csv")
+        assert (again.status_code, again["X-Cache"]) == (200, "hit")
+    finally:
+        free.close()
+
+
 # -- actors --------------------------------------------------------------------------------------
 
 
@@ -505,7 +578,9 @@ def test_it_answers_in_a_constant_number_of_queries(client, seed, url):
     def queries() -> int:
         cache.clear()  # the work of a page-cache miss
         with CaptureQueriesContext(connection) as captured:
-            assert client.get(url).status_code == 200
+            response = client.get(url)
+            assert response.status_code == 200
+            response.getvalue()  # a streamed body queries as it is sent
         return len(captured)
 
     client.get(url)  # warm up per-process caches (content types, the event index)

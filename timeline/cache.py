@@ -39,8 +39,15 @@ GENERATION_KEY = "public-pages:generation"
 # The request headers that decide which template (full page or which partial) is rendered.
 VARY_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
 # Response headers worth keeping; the rest (Vary, CSP, security headers) are added on the way
-# out again by the view's decorators and the middleware.
-KEPT_HEADERS = ("Content-Type", "Content-Language")
+# out again by the view's decorators (`cors` wraps the cache, so CORS is added to a hit too) and
+# the middleware. The exports' own come with them.
+KEPT_HEADERS = (
+    "Content-Type",
+    "Content-Language",
+    "Content-Disposition",
+    "X-Total-Count",
+    "X-Export-Count",
+)
 
 
 def generation() -> str:
@@ -81,11 +88,25 @@ def _cacheable(request: HttpRequest, response: HttpResponse) -> bool:
         # are set by middleware after the view, so the request says so, not the response.)
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         and not (session is not None and session.modified)
-        and not response.streaming
         and not response.cookies
         and "no-store" not in response.get("Cache-Control", "")
         and "private" not in response.get("Cache-Control", "")
     )
+
+
+def _store(key: str, entry: tuple) -> None:
+    try:
+        cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+    except Exception:
+        logger.exception("Could not store a page in the cache")
+
+
+def _stored_when_sent(chunks, key: str, status: int, headers: dict):
+    sent = []
+    for chunk in chunks:
+        sent.append(chunk)
+        yield chunk
+    _store(key, (status, headers, b"".join(sent)))
 
 
 def cache_public_page(view):
@@ -118,14 +139,13 @@ def cache_public_page(view):
             response = view(request, *args, **kwargs)
             if key is not None and _cacheable(request, response):
                 headers = {h: response[h] for h in KEPT_HEADERS if h in response}
-                try:
-                    cache.set(
-                        key,
-                        (response.status_code, headers, response.content),
-                        settings.PAGE_CACHE_SECONDS,
+                if response.streaming:
+                    # Stored once the last chunk has gone out; a body cut short is not.
+                    response.streaming_content = _stored_when_sent(
+                        response.streaming_content, key, response.status_code, headers
                     )
-                except Exception:
-                    logger.exception("Could not store a page in the cache")
+                else:
+                    _store(key, (response.status_code, headers, response.content))
             response["X-Cache"] = "miss"
         patch_vary_headers(response, VARY_HEADERS)
         # Browsers and proxies check back every time, so an edit shows at once everywhere.

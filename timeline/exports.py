@@ -10,6 +10,13 @@ Exports hold all matching events, not a page of them, up to `MAX_EXPORT`; beyond
 so (in the TimelineJS title slide, the calendar's description and the `X-Total-Count` and
 `X-Export-Count` headers). The admin's export has no limit.
 
+An export costs seconds where a page costs milliseconds, so its cost is bounded three ways: it
+is cached like the pages (`cache_public_page`: a second reader of the same URL costs nothing
+until the next edit); the CSV and the calendar are streamed, a chunk at a time; and at most
+`EXPORT_SLOTS` exports are computed at once by all server processes together (a lock file per
+slot), the rest answering 503 with Retry-After at once: a sync worker busy with an export serves
+nobody else, and the timeline and the API must keep workers of their own.
+
 The dates keep their honest precision:
 
 - TimelineJS gets the date parts the EDTF has (a month-precise event has no `day`, an
@@ -29,14 +36,19 @@ The dates keep their honest precision:
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import hashlib
+import itertools
+import tempfile
 from dataclasses import dataclass
 from functools import wraps
+from pathlib import Path
 
 from django import forms
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -56,7 +68,7 @@ from timeline.query import Result, select
 from timeline.query.forms import MAX_Q_LENGTH, EventFilterForm, matching_actors
 from timeline.query.http import EMBED, EXPORT, cors, filtered, json_errors, limit_query_length
 from timeline.query.params import filter_params, to_query
-from timeline.resources import CSV, EventResource
+from timeline.resources import EventResource
 from timeline.templatetags.timeline_tags import citation_html
 
 # TimelineJS itself slows badly beyond a few hundred slides; this bounds the work per request.
@@ -72,6 +84,76 @@ ICS_STATUS = {
 
 
 # -- the filters, once for every export ---------------------------------------------------------
+
+
+# -- the cost of one export ----------------------------------------------------------------------
+
+
+def _slot_directory() -> Path:
+    # One per installation (its BASE_DIR), shared by every process that serves it.
+    digest = hashlib.sha256(str(settings.BASE_DIR).encode()).hexdigest()[:16]
+    directory = Path(tempfile.gettempdir()) / f"crisis-timeline-exports-{digest}"
+    directory.mkdir(mode=0o700, exist_ok=True)
+    return directory
+
+
+def take_export_slot():
+    """An open lock file holding one of the `EXPORT_SLOTS`, or None when all are taken. Closing
+    it (or the process ending, however) frees the slot."""
+    directory = _slot_directory()
+    for n in range(settings.EXPORT_SLOTS):
+        handle = open(directory / f"slot-{n}", "a")  # noqa: SIM115 -- held past this function
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            continue
+        return handle
+    return None
+
+
+class _ReleasingSlot:
+    """A streamed body that frees its slot when sent, or when the response is closed unsent."""
+
+    def __init__(self, chunks, slot):
+        self.chunks, self.slot = chunks, slot
+
+    def __iter__(self):
+        try:
+            yield from self.chunks
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self.slot.close()
+
+
+def _bounded(view):
+    """Compute the export in one of the slots, or answer 503 when they are all busy."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        slot = take_export_slot()
+        if slot is None:
+            response = HttpResponse(
+                _("Er worden nu te veel exports tegelijk gemaakt; probeer het zo opnieuw.") + "\n",
+                status=503,
+                content_type="text/plain; charset=utf-8",
+            )
+            response["Retry-After"] = "5"
+            return response
+        try:
+            response = view(request, *args, **kwargs)
+        except BaseException:
+            slot.close()
+            raise
+        if response.streaming:
+            response.streaming_content = _ReleasingSlot(response.streaming_content, slot)
+        else:
+            slot.close()
+        return response
+
+    return wrapped
 
 
 def _all_matching(form: EventFilterForm) -> Result:
@@ -159,7 +241,9 @@ def timelinejs_event(event: Event, request: HttpRequest) -> dict:
 
 @cors
 @require_GET
+@cache_public_page
 @filtered(EXPORT)
+@_bounded
 def timelinejs(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
     result = _all_matching(form)
     events, total = list(result.queryset().with_details()), result.count
@@ -195,12 +279,13 @@ def timelinejs(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
 
 @cors
 @require_GET
+@cache_public_page
 @filtered(EXPORT)
+@_bounded
 def events_csv(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
     result = _all_matching(form)
-    dataset = EventResource().export(result.queryset())
-    content = "\ufeff" + CSV().export_data(dataset)
-    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    chunks = itertools.chain(["\ufeff"], EventResource().csv_chunks(result.queryset()))
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="crisis-timeline-events.csv"'
     return _counted(response, result)
 
@@ -244,26 +329,35 @@ def _calendar_event(event: Event, request: HttpRequest) -> CalendarEvent:
     return vevent
 
 
+def _calendar_chunks(calendar: Calendar, events, request: HttpRequest):
+    """The calendar's own lines, then its events one by one, then its end."""
+    head, end = calendar.to_ical().rsplit(b"END:VCALENDAR", 1)
+    yield head
+    for event in events.iterator(chunk_size=500):
+        yield _calendar_event(event, request).to_ical()
+    yield b"END:VCALENDAR" + end
+
+
 @cors
 @require_GET
+@cache_public_page
 @filtered(EXPORT)
+@_bounded
 def events_ics(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
     result = _all_matching(form)
-    events, total = list(result.queryset().with_details()), result.count
     calendar = Calendar()
     calendar.add("prodid", "-//Crisis Timeline//Events//NL")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", "Crisis Timeline")
     description = _site_url(request, filter_params(request))
-    if note := _truncation_note(len(events), total):
+    if note := _truncation_note(len(result.pks), result.count):
         description = f"{note}\n{description}"
     # TEXT, escaped: icalendar takes an X- property it does not know as raw, and a raw newline
     # (the truncation note's) is no valid iCalendar at all.
     calendar.add("x-wr-caldesc", vText(description))
-    for event in events:
-        calendar.add_component(_calendar_event(event, request))
-    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    chunks = _calendar_chunks(calendar, result.queryset().with_details(), request)
+    response = StreamingHttpResponse(chunks, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="crisis-timeline.ics"'
     return _counted(response, result)
 
@@ -329,6 +423,7 @@ class EventFeed(Feed):
 
 @cors
 @require_GET
+@cache_public_page
 @filtered(EXPORT)
 def events_feed(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
     return EventFeed(form)(request)

@@ -201,6 +201,8 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # other workers' page caches only when their copies expire (PAGE_CACHE_SECONDS), so production
 # with more than one worker sets REDIS_URL (gunicorn.conf.py warns otherwise).
 PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 300)
+# How many uncached exports all server processes compute at once (timeline/exports.py).
+EXPORT_SLOTS = envint("EXPORT_SLOTS", 2)
 
 
 def cache_from_url(url: str) -> dict:
