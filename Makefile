@@ -33,7 +33,11 @@ seed: migrate
 # Development: DEBUG on for runserver and the migrate/seed steps it runs first (settings
 # refuse to start with DEBUG off and no SECRET_KEY).
 run: export DEBUG ?= 1
+# The background worker (spreadsheet imports, timeline/imports.py) runs beside runserver and
+# stops with it.
 run: seed
+	$(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## Serve in production mode with gunicorn on 127.0.0.1:$(PORT), for a TLS proxy in front (see

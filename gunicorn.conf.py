@@ -2,13 +2,17 @@
 
 Everything can be changed from the environment: PORT (8000), WEB_CONCURRENCY (workers: two per
 CPU plus one, at most 8), GUNICORN_TIMEOUT (30 s), GUNICORN_ACCESSLOG ("-" for stdout, empty
-for none). It listens on 127.0.0.1 only; the proxy in front of it terminates TLS and passes
+for none), DB_WORKER (1: the master also runs `manage.py db_worker`, the background worker for
+spreadsheet imports; 0 where a service manager runs workers of its own). It listens on 127.0.0.1 only; the proxy in front of it terminates TLS and passes
 X-Forwarded-Proto (set BEHIND_PROXY=1 for Django to trust it).
 """
 
 import logging
 import multiprocessing
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
 # Sync workers: every request is short (indexed queries, a cache), so one per core and a spare
@@ -47,13 +51,39 @@ def on_starting(server) -> None:
         )
 
 
+_background_worker: subprocess.Popen | None = None
+
+
+def _start_background_worker(server) -> None:
+    """One `manage.py db_worker` beside the web workers, for as long as the master runs: an
+    import runs there, never inside a request that gunicorn's timeout would kill."""
+    global _background_worker
+    if os.environ.get("DB_WORKER", "1") == "0":
+        return
+    manage = Path(__file__).resolve().parent / "manage.py"
+    _background_worker = subprocess.Popen([sys.executable, str(manage), "db_worker"])
+    server.log.info("Background worker started (pid %s)", _background_worker.pid)
+
+
+def on_exit(server) -> None:
+    if _background_worker is not None and _background_worker.poll() is None:
+        # SIGTERM: the worker finishes the import it is running (or it rolls back) and stops.
+        _background_worker.terminate()
+        try:
+            _background_worker.wait(timeout=graceful_timeout)
+        except subprocess.TimeoutExpired:
+            _background_worker.kill()
+
+
 def when_ready(server) -> None:
-    """Build the in-memory event index (timeline/query/index.py) once, before the workers fork.
+    """Start the background worker; build the in-memory event index (timeline/query/index.py)
+    once, before the workers fork.
 
     Every worker then starts with it (the arrays are shared, copy-on-write) instead of each
     building its own while the first readers wait; after an edit each worker rebuilds its own
     on its next request.
     """
+    _start_background_worker(server)
     from django.conf import settings
 
     if not settings.configured:  # preload_app switched off: nothing loaded yet

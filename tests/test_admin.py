@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from html.parser import HTMLParser
 
 import openpyxl
@@ -17,9 +18,11 @@ from axes.models import AccessAttempt
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.core.management import call_command
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from timeline import imports
 from timeline.admin_forms import EventAdminForm
 from timeline.models import (
     Actor,
@@ -637,17 +640,28 @@ GOOD = [
 ]  # fmt: skip
 
 
+CONFIRM = 'value="Importeren"'
+
+
 def _import(desk: Client, content: bytes, name: str, fmt: str) -> tuple:
+    """Upload a file, let the background check run, and read its page."""
     upload = SimpleUploadedFile(name, content)
-    response = desk.post(IMPORT, {"resource": "0", "format": fmt, "import_file": upload})
+    started = desk.post(IMPORT, {"resource": "0", "format": fmt, "import_file": upload})
+    assert started.status_code == 302 and "/admin/timeline/event/import/" in started["Location"]
+    waiting = desk.get(started["Location"])
+    assert "wacht op zijn beurt" in text(waiting)  # nothing has run in the request
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+    response = desk.get(started["Location"])
     assert response.status_code == 200
     return response, text(response)
 
 
 def _confirm(desk: Client, response):
-    data = form_data(response, None)
-    confirm = {k: data[k] for k in ("import_file_name", "original_file_name", "format", "resource")}
-    return desk.post(PROCESS_IMPORT, confirm, follow=True)
+    """Press "Importeren" on a clean check's page and let the import run."""
+    started = desk.post(response.wsgi_request.path, {})
+    assert started.status_code == 302
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+    return desk.get(started["Location"])
 
 
 def _check_good_import() -> None:
@@ -670,11 +684,12 @@ def _check_good_import() -> None:
 def test_it_imports_a_good_csv_after_a_preview(desk, editor):
     before = Event.objects.count()
     response, html = _import(desk, _rows(*GOOD).export("csv").encode(), "events.csv", "0")
-    assert "Voorbeeld" in html
-    assert "vs-brief" in html and "Nieuw" in html
+    assert "Gecontroleerd: 5 rijen, 5 nieuw, 0 bijgewerkt" in html
+    assert "<td>Nieuw</td><td>vs-brief</td><td>Brief van de VS</td>" in html
     assert Event.objects.count() == before  # a dry run
     response = _confirm(desk, response)
     assert response.status_code == 200
+    assert "Geïmporteerd: 5 rijen, 5 nieuw, 0 bijgewerkt" in text(response)
     assert Event.objects.count() == before + len(GOOD)
     _check_good_import()
     record = Event.objects.get(slug="vs-brief").history.get()
@@ -690,7 +705,7 @@ def test_it_imports_a_good_xlsx(desk):
     out = io.BytesIO()
     workbook.save(out)
     response, html = _import(desk, out.getvalue(), "events.xlsx", "1")
-    assert "import_file_name" in html, html
+    assert CONFIRM in html, html
     _confirm(desk, response)
     _check_good_import()
 
@@ -702,7 +717,7 @@ def test_it_imports_a_plain_timelinejs_sheet(desk):
         headers=["Year", "Month", "Day", "Headline", "Text", "Group"],
     )  # fmt: skip
     response, html = _import(desk, sheet.export("csv").encode(), "timelinejs.csv", "0")
-    assert 'name="import_file_name"' in html, html
+    assert CONFIRM in html, html
     _confirm(desk, response)
     letters = Event.objects.get(slug="brieven-bezorgd")
     assert (letters.edtf, letters.type.slug, letters.summary, letters.published) == (
@@ -746,9 +761,9 @@ def test_it_imports_nothing_when_one_row_is_bad_and_names_row_and_reason(desk):
     response, html = _import(desk, _rows(GOOD[0], bad, GOOD[2]).export("csv").encode(),
                              "events.csv", "0")  # fmt: skip
     assert "onbekende deelnemer ‘onbekende-man’" in html
-    assert "<td>2 </td>" in html  # the row number
-    assert "Actors" in html
-    assert 'name="import_file_name"' not in html  # nothing to confirm
+    assert "<td>2</td><td>Actors: onbekende deelnemer" in html  # the row, the column
+    assert "Niet te importeren: fouten in rij 2." in html
+    assert CONFIRM not in html  # nothing to confirm
     assert (Event.objects.count(), Participation.objects.count()) == counts
 
 
@@ -769,12 +784,34 @@ def test_it_names_every_kind_of_bad_row(desk):
     assert not Event.objects.filter(slug__in="abcde").exists()
 
 
+def test_it_checks_a_large_file_in_the_background_with_a_short_preview(desk, desk2):
+    rows = [
+        dict(GOOD[0], Slug=f"brief-{n}", Headline=f"Brief {n}", Source="geen-bron" if n % 3 else SOURCE)
+        for n in range(300)
+    ]  # fmt: skip
+    response, html = _import(desk, _rows(*rows).export("csv").encode(), "groot.csv", "0")
+    # A summary, the first rows and the first errors: not one table row per line of the file.
+    assert "Niet te importeren: fouten in rij 2, 3, 5," in html and " en meer." in html
+    assert "(de eerste 50 van 200 rijen)" in html
+    assert "De eerste 20 van 300 rijen" in html
+    assert html.count("onbekende bron ‘geen-bron’") == 50
+    assert "brief-19" in html and "brief-20<" not in html
+    assert len(response.content) < 60_000
+    assert CONFIRM not in html
+    assert not Event.objects.filter(slug__startswith="brief-").exists()
+    (job_id,) = re.findall(r"/import/([0-9a-f-]{36})/", response.wsgi_request.path)
+    assert imports.progress(job_id) == {"done": 300, "total": 300}
+    # Nothing to confirm after a failed check; and a colleague cannot read someone's file.
+    assert desk.post(response.wsgi_request.path, {}).status_code == 403
+    assert desk2.get(response.wsgi_request.path).status_code == 403
+
+
 def test_it_rolls_back_a_confirmed_import_that_has_become_bad(desk):
     """The file was fine in the preview; by the confirm step an actor was deleted."""
     extra = Actor.objects.create(slug="tijdelijk", name="Tijdelijk", kind="person")
     rows = [GOOD[0], dict(GOOD[1], Actors="tijdelijk:speaker")]
     response, html = _import(desk, _rows(*rows).export("csv").encode(), "events.csv", "0")
-    assert 'name="import_file_name"' in html
+    assert CONFIRM in html
     extra.delete()
     before = Event.objects.count()
     response = _confirm(desk, response)
@@ -828,7 +865,7 @@ def test_it_round_trips_an_export_through_an_import(desk):
     Event.objects.all().delete()  # what is left: timelines, types, actors, aliases, sources
     assert Event.objects.count() == 0
     response, html = _import(desk, exported.encode(), "events.csv", "0")
-    assert 'name="import_file_name"' in html, html
+    assert CONFIRM in html, html
     _confirm(desk, response)
     assert _state() == before
 
@@ -845,11 +882,9 @@ def test_it_updates_existing_events_on_import_with_history_and_version(desk):
     writer.writeheader()
     writer.writerows(rows)
     response, html = _import(desk, out.getvalue().encode(), "events.csv", "0")
-    # The preview shows the change, computed columns included.
-    at = html.index(f"<span>{CALL}</span>")
-    row = html[html.rindex("<tr", 0, at) : html.index("</tr>", at)]
-    assert "<del>Telefoongesprek tussen </del><span>Poetin en Macron</span><ins> bellen</ins>" in row
-    assert "<ins>callee</ins>" in row
+    # The preview says which rows change an event.
+    assert f"<td>Bijwerken</td><td>{CALL}</td><td>Poetin en Macron bellen</td>" in html
+    assert "19 rijen, 0 nieuw, 19 bijgewerkt" in html
     _confirm(desk, response)
     call = Event.objects.get(slug=CALL)
     assert call.title == "Poetin en Macron bellen" and call.version == 2

@@ -16,15 +16,17 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import router, transaction
 from django.db.models import Count, ForeignKey, Prefetch
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.tasks import TaskResultStatus, default_task_backend
+from django.tasks.exceptions import TaskResultDoesNotExist
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from timeline import dates, ingest, resources
+from timeline import dates, imports, ingest, resources
 from timeline.admin_forms import (
     EditConflict,
     EventAdminForm,
@@ -220,7 +222,7 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
     form = EventAdminForm
     resource_classes = [EventResource]
     # Ours: formula cells written as text (see timeline.resources).
-    formats = [resources.CSV, resources.XLSX]
+    formats = resources.FORMATS
 
     list_display = [
         "title",
@@ -434,6 +436,11 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
             path("resolve-date/", view(self.resolve_date_view), name="timeline_event_resolve_date"),
             path("ingest/", view(self.ingest_view), name="timeline_event_ingest"),
             path(
+                "import/<uuid:job_id>/",
+                view(self.import_job_view),
+                name="timeline_event_import_job",
+            ),
+            path(
                 "<path:object_id>/preview/",
                 view(self.preview_view),
                 name="timeline_event_preview",
@@ -538,25 +545,64 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
     def has_export_permission(self, request) -> bool:
         return self.has_view_permission(request)
 
-    def get_import_data_kwargs(self, **kwargs):
-        # The confirm step imports for real: a row that fails validation there (the file was
-        # checked in the dry run, but the database may have changed since) rolls back all rows.
-        kwargs = super().get_import_data_kwargs(**kwargs)
-        kwargs["rollback_on_validation_errors"] = True
-        return kwargs
+    def import_action(self, request, **kwargs):
+        """The upload form as the library draws it; an uploaded file is checked in the
+        background (timeline.imports), and the editor follows the job on its own page."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = self.create_import_form(request)
+        if request.method != "POST" or not form.is_valid():
+            return super().import_action(request, **kwargs)
+        file_format = self.get_import_formats()[int(form.cleaned_data["format"])]()
+        upload = form.cleaned_data["import_file"]
+        job_id = imports.start(
+            imports.check_import,
+            user=request.user,
+            file_name=upload.name,
+            format_title=file_format.get_title(),
+            content=b"".join(upload.chunks()),
+        )
+        return redirect("admin:timeline_event_import_job", job_id=job_id)
 
-    def process_result(self, result, request):
-        if result.has_errors() or result.has_validation_errors():
-            rows = sorted(
-                {n for n, _ in result.row_errors()} | {r.number for r in result.invalid_rows}
+    def import_job_view(self, request: HttpRequest, job_id) -> TemplateResponse:
+        """One check or import: its progress while it runs, then its summary; after a clean
+        check, the button that imports the file."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        try:
+            job = default_task_backend.get_result(str(job_id))
+        except TaskResultDoesNotExist:
+            raise Http404("Geen import met dit nummer") from None
+        (payload,) = job.args
+        if payload["user"] != request.user.pk and not request.user.is_superuser:
+            raise PermissionDenied  # an editor's file is theirs
+        summary = job.return_value if job.status == TaskResultStatus.SUCCESSFUL else None
+        checking = job.task.name == imports.check_import.name
+        if request.method == "POST":
+            if not (summary and summary["dry_run"] and summary["ok"]):
+                raise PermissionDenied  # only a clean check can be imported
+            file_name, format_title, content = imports.job_file(payload)
+            next_id = imports.start(
+                imports.run_import,
+                user=request.user,
+                file_name=file_name,
+                format_title=format_title,
+                content=content,
             )
-            messages.error(
-                request,
-                "Import afgebroken, er is niets geïmporteerd: fouten in rij "
-                f"{', '.join(map(str, rows)) or '?'}. Controleer het bestand opnieuw.",
-            )
-            return redirect("admin:timeline_event_import")
-        return super().process_result(result, request)
+            return redirect("admin:timeline_event_import_job", job_id=next_id)
+        ctx = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Spreadsheet controleren" if checking else "Spreadsheet importeren",
+            "checking": checking,
+            "job": job,
+            "file_name": payload["file_name"],
+            "finished": job.is_finished,
+            "failed": job.status == TaskResultStatus.FAILED,
+            "summary": summary,
+            "progress": None if job.is_finished else imports.progress(str(job_id)),
+        }
+        return TemplateResponse(request, "admin/timeline/event/import_job.html", ctx)
 
 
 # -- the rows inside an event, on their own --------------------------------------------------

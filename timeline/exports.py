@@ -37,12 +37,9 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
-import hashlib
 import itertools
-import tempfile
 from dataclasses import dataclass
 from functools import wraps
-from pathlib import Path
 
 from django import forms
 from django.conf import settings
@@ -89,18 +86,11 @@ ICS_STATUS = {
 # -- the cost of one export ----------------------------------------------------------------------
 
 
-def _slot_directory() -> Path:
-    # One per installation (its BASE_DIR), shared by every process that serves it.
-    digest = hashlib.sha256(str(settings.BASE_DIR).encode()).hexdigest()[:16]
-    directory = Path(tempfile.gettempdir()) / f"crisis-timeline-exports-{digest}"
-    directory.mkdir(mode=0o700, exist_ok=True)
-    return directory
-
-
 def take_export_slot():
     """An open lock file holding one of the `EXPORT_SLOTS`, or None when all are taken. Closing
     it (or the process ending, however) frees the slot."""
-    directory = _slot_directory()
+    directory = settings.RUNTIME_DIR / "export-slots"
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     for n in range(settings.EXPORT_SLOTS):
         handle = open(directory / f"slot-{n}", "a")  # noqa: SIM115 -- held past this function
         try:

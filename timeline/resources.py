@@ -46,7 +46,6 @@ from collections.abc import Iterator
 import tablib
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
@@ -67,7 +66,6 @@ from timeline.models import (
 QUOTE_SEPARATOR = "\n\n"
 LIST_SEPARATOR = "; "
 _POINT = re.compile(dates.POINT)
-_STYLE = re.compile(r' style="[^"]*"')
 _TIME = re.compile(r"(\d{1,2})(?::(\d{2}))?(?::\d{2})?\s*(am|pm)?", re.IGNORECASE)
 
 ROLES = {value: value for value in Participation.Role.values} | {
@@ -177,6 +175,10 @@ class XLSX(base_formats.XLSX):
         return _TextCellsXLSXFormat.export_set(dataset, **kwargs)
 
 
+# The admin's formats, in the order of its format menu.
+FORMATS = [CSV, XLSX]
+
+
 class SlugForeignKeyWidget(widgets.ForeignKeyWidget):
     """A foreign key by slug; an unknown slug is a row error that names it."""
 
@@ -240,30 +242,6 @@ class ChoiceWidget(widgets.CharWidget):
             allowed = ", ".join(sorted(set(self.choices.values())))
             raise ValueError(f"onbekende {self.what} ‘{value}’ (kies uit {allowed})")
         return self.choices[text]
-
-
-class ColumnDiff(resources.Diff):
-    """The preview before an import compares every column as exported, computed ones (Year,
-    Actors, Quote) included; the library's own diff reads only the model attributes."""
-
-    def __init__(self, resource, instance, new):
-        self.left = self._values(resource, instance)
-        self.right = []
-        self.new = new
-
-    def compare_with(self, resource, instance):
-        self.right = self._values(resource, instance)
-
-    def as_html(self):
-        # diff-match-patch colours with inline style attributes, which a strict CSP blocks;
-        # <del> and <ins> read as removed and added without them.
-        return [mark_safe(_STYLE.sub("", html)) for html in super().as_html()]
-
-    @staticmethod
-    def _values(resource, instance):
-        if instance is None:
-            return [""] * len(resource.get_import_fields())
-        return [resource.export_field(f, instance) for f in resource.get_import_fields()]
 
 
 class EventResource(resources.ModelResource):
@@ -331,12 +309,10 @@ class EventResource(resources.ModelResource):
         export_order = fields
         import_id_fields = ["slug"]
         use_transactions = True
-        skip_diff = False
+        # The preview is a summary and the first rows (timeline.imports), not a diff per row.
+        skip_diff = True
         skip_unchanged = False
         clean_model_instances = True
-
-    def get_diff_class(self):
-        return ColumnDiff
 
     # -- export ------------------------------------------------------------------------------
 
@@ -457,6 +433,13 @@ class EventResource(resources.ModelResource):
         if "Slug" not in (dataset.headers or []):
             # A plain TimelineJS sheet: the slugs are made from the headlines, row by row.
             dataset.append_col([""] * len(dataset), header="Slug")
+
+    def import_row(self, row, instance_loader, **kwargs):
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        # Every row, good or bad (after_import_row only sees the good ones).
+        if report := kwargs.get("progress"):
+            report(row)
+        return row_result
 
     def before_import_row(self, row, **kwargs):
         """Put every cell we own into its canonical form and note what is wrong with it."""

@@ -7,7 +7,9 @@ it works.
 `timeline.settings.test`, which changes what a test run needs and nothing else.
 """
 
+import hashlib
 import os
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,6 +18,13 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
+# Files that every process of this installation shares on this machine, and nothing else: the
+# export slots (timeline/exports.py) and the import progress (timeline/imports.py).
+RUNTIME_DIR = Path(
+    os.environ.get("RUNTIME_DIR")
+    or Path(tempfile.gettempdir())
+    / f"crisis-timeline-{hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:16]}"
+)
 
 
 TRUE_WORDS = ("1", "true", "yes", "on")
@@ -75,8 +84,13 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    # Background jobs (large imports, timeline/imports.py): Django's tasks, kept in the database.
+    "django_tasks_db",
     "timeline",
 ]
+
+# Run by `manage.py db_worker`, which `make run` and `make serve` start themselves.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -238,7 +252,12 @@ def caches(fallback_url: str = "") -> dict:
         "default": {
             **cache_from_url(url),
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "crisis-timeline"),
-        }
+        },
+        # How far a background import has got, from inside its transaction (timeline/imports.py).
+        "progress": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(RUNTIME_DIR / "import-progress"),
+        },
     }
 
 
