@@ -215,8 +215,10 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # other workers' page caches only when their copies expire (PAGE_CACHE_SECONDS), so production
 # with more than one worker sets REDIS_URL (gunicorn.conf.py warns otherwise).
 PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 300)
-# How many uncached exports all server processes compute at once (timeline/exports.py).
-EXPORT_SLOTS = envint("EXPORT_SLOTS", 2)
+# How many uncached exports all server processes compute at once (timeline/exports.py). One: an
+# export is CPU-bound for seconds, and on the 2-core machine two of them left the API 5 % of
+# its throughput (bench/bench_jobs.py).
+EXPORT_SLOTS = envint("EXPORT_SLOTS", 1)
 
 
 def cache_from_url(url: str) -> dict:
