@@ -80,9 +80,6 @@ ICS_STATUS = {
 }
 
 
-# -- the filters, once for every export ---------------------------------------------------------
-
-
 # -- the cost of one export ----------------------------------------------------------------------
 
 
@@ -144,6 +141,9 @@ def _bounded(view):
         return response
 
     return wrapped
+
+
+# -- the filters, once for every export ---------------------------------------------------------
 
 
 def _all_matching(form: EventFilterForm) -> Result:
