@@ -3,7 +3,8 @@
 Everything can be changed from the environment: PORT (8000), WEB_CONCURRENCY (workers: two per
 CPU plus one, at most 8), GUNICORN_TIMEOUT (30 s), GUNICORN_ACCESSLOG ("-" for stdout, empty
 for none), DB_WORKER (1: the master also runs `manage.py db_worker`, the background worker for
-spreadsheet imports; 0 where a service manager runs workers of its own). It listens on 127.0.0.1 only; the proxy in front of it terminates TLS and passes
+spreadsheet imports; 0 where a service manager runs workers of its own). It listens on 127.0.0.1
+only; the proxy in front of it terminates TLS and passes
 X-Forwarded-Proto (set BEHIND_PROXY=1 for Django to trust it).
 """
 

@@ -161,7 +161,8 @@ open({str(path)!r}, "w", encoding="utf-8").write(CSV().export_data(renamed))
                 "seconds": round(seconds, 1),
                 "rows_per_second": round(events / seconds, 1),
             }
-        figures["events_after"] = int(_shell(env, "from timeline.models import Event; print(Event.objects.count())"))
+        count = "from timeline.models import Event; print(Event.objects.count())"
+        figures["events_after"] = int(_shell(env, count))
         return figures
     finally:
         proc.terminate()
@@ -217,7 +218,9 @@ def _phase(port: int, seconds: float, export_paths) -> dict:
     elapsed = time.monotonic() - began
     return {
         "api_requests_per_second": round(len(api_times) / elapsed, 1),
-        "api_p95_ms": round(statistics.quantiles(api_times, n=20)[18] * 1000, 1) if len(api_times) > 20 else None,
+        "api_p95_ms": (
+            round(statistics.quantiles(api_times, n=20)[18] * 1000, 1) if len(api_times) > 20 else None
+        ),
         "api_status": dict(api_codes),
         "exports": dict(export_codes) if export_paths is not None else None,
         "export_median_ms": round(statistics.median(export_times) * 1000, 1) if export_times else None,
@@ -230,7 +233,8 @@ def _same_csv(n: int):
 
 def _fresh_calendars(n: int):
     counter = iter(range(10**9))
-    return iter(lambda: f"/export/events.ics?q={WORDS[n % len(WORDS)]}&to=2030-{next(counter) % 12 + 1:02d}-01", None)
+    word = WORDS[n % len(WORDS)]
+    return iter(lambda: f"/export/events.ics?q={word}&to=2030-{next(counter) % 12 + 1:02d}-01", None)
 
 
 def exports_under_load(env: dict[str, str], workdir: Path, seconds: float) -> dict:

@@ -17,8 +17,8 @@ import tablib
 from axes.models import AccessAttempt
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 

@@ -127,7 +127,7 @@ def _summary(result, file_name: str, dry_run: bool, first_rows: list[dict]) -> d
         for row in result.invalid_rows
     ]  # fmt: skip
     problems.sort(key=lambda p: p["row"])
-    for preview, row in zip(first_rows, result.rows):
+    for preview, row in zip(first_rows, result.rows, strict=False):  # only the first rows are shown
         preview["action"] = row.import_type
     return {
         "dry_run": dry_run,
