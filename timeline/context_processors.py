@@ -5,11 +5,12 @@ from django.urls.base import translate_url
 from django.utils.http import urlencode
 
 from timeline.i18n import reader_language
+from timeline.query.params import view_path
 
 
 def languages(request: HttpRequest) -> dict:
     """The same view in every language: for hreflang alternates and the language switch."""
-    here = request.get_full_path()
+    here = view_path(request)
     current = reader_language()
     alternates = []
     for code, name in settings.LANGUAGES:

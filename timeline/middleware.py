@@ -2,8 +2,9 @@
 
 Django's LocaleMiddleware would serve `/` in whatever language the browser prefers, which would
 make one URL show two different pages (bad for sharing and for the page cache). Here `/` is
-always Dutch; only a first visit (no language cookie yet) from a browser that prefers English
-is redirected to the English address of the same view.
+Dutch for whoever has not chosen English: a reader who chose English with the language switch,
+or who comes for the first time (no language cookie yet) from a browser that prefers English, is
+redirected to the English address of the same view.
 """
 
 from django.conf import settings
@@ -40,9 +41,11 @@ class PreferredLanguageMiddleware:
     def __call__(self, request: HttpRequest):
         if not _is_unprefixed_reader_page(request.path_info):
             return self.get_response(request)
-        first_visit = settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+        stored = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         from_htmx = request.headers.get("HX-Request") == "true"
-        if first_visit and not from_htmx and _prefers_english(request):
+        # A stored choice (the language switch) wins; without one, the browser's preference.
+        wants_english = stored == "en" if stored else _prefers_english(request)
+        if wants_english and not from_htmx:
             query = request.META.get("QUERY_STRING", "")
             response = HttpResponseRedirect("/en" + request.path + (f"?{query}" if query else ""))
         else:

@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import push_url
 
 from timeline.cache import cache_public_page
 from timeline.i18n import date_label, reader_language
@@ -25,7 +26,7 @@ from timeline.models import Actor, Event
 from timeline.query import select
 from timeline.query.forms import EventFilterForm, matching_actors
 from timeline.query.http import API, PAGE, cors, filtered
-from timeline.query.params import filter_params, to_query, without
+from timeline.query.params import filter_params, to_query, view_path, without
 from timeline.query.presentation import chips, facets, overview, range_label
 
 
@@ -85,7 +86,7 @@ def _share_links(request: HttpRequest, params) -> dict:
 
     embed_url = export("embed")
     return {
-        "page": absolute(request.path + query),
+        "page": absolute(view_path(request)),
         "embed": embed_url,
         "iframe": (
             f'<iframe src="{embed_url}" title="{_("Tijdlijn Oekraïne-crisis 2022")}" '
@@ -110,12 +111,11 @@ def event_list(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
     template_name = "timeline/event_list.html"
     # A history restore (back button after the cache missed) needs the whole page.
     if request.htmx and not request.htmx.history_restore_request:
-        if request.htmx.target == "results":
-            template_name += "#results-update"
-        elif request.htmx.target == "more":
-            template_name += "#more"
-        else:
-            template_name += "#page-update"
+        if request.htmx.target == "more":
+            return render(request, template_name + "#more", ctx)
+        template_name += "#results-update" if request.htmx.target == "results" else "#page-update"
+        # The address bar gets the view as it would be shared, not every empty field the form sent.
+        return push_url(render(request, template_name, ctx), view_path(request))
     return render(request, template_name, ctx)
 
 

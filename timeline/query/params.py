@@ -27,3 +27,10 @@ def to_query(params: list[tuple[str, str]]) -> str:
 def without(params: list[tuple[str, str]], key: str, value: str | None = None) -> list[tuple[str, str]]:
     """The pairs without this key (or only without this one value of it)."""
     return [(k, v) for k, v in params if not (k == key and (value is None or v == value))]
+
+
+def view_path(request: HttpRequest) -> str:
+    """This view's address as a reader would share it: the path and the filters that are set
+    (a form sends its empty fields too; they change nothing and only lengthen the link)."""
+    params = filter_params(request)
+    return request.path + (to_query(params) if params else "")
