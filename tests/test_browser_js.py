@@ -80,3 +80,70 @@ def test_it_remembers_a_chosen_english_on_the_dutch_address(page: Page, live_see
     page.goto(live_seed.url + "/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("h1")).to_have_text("Timeline of the Ukraine crisis, January 2022")
+
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 720}
+
+
+def test_it_shows_a_phone_the_first_event_in_the_first_screen(page: Page, live_seed):
+    page.set_viewport_size(PHONE)
+    page.goto(live_seed.url + "/?type=statement")
+    first = page.locator("#results article.event").first
+    box = first.bounding_box()
+    assert box["y"] + 40 < PHONE["height"], box
+    # The filters wait behind one control that says how many are set; which, the chips say.
+    summary = page.locator("#filter-panel > summary")
+    expect(summary).to_contain_text("Filters (1)")
+    expect(page.locator(".chips")).to_contain_text("verklaring")
+    expect(page.locator(".chips")).to_be_in_viewport()
+    expect(_checkbox(page, "Sergej Lavrov")).not_to_be_visible()
+    summary.click()
+    lavrov = _checkbox(page, "Sergej Lavrov")
+    expect(lavrov).to_be_visible()
+    assert min(lavrov.bounding_box()["width"], lavrov.bounding_box()["height"]) >= 24
+    lavrov.check()
+    expect(page).to_have_url(re.compile(r"actor=lavrov"))
+    expect(summary).to_contain_text("Filters (2)")
+    expect(page.locator(".chips")).to_contain_text("Sergej Lavrov")
+
+
+def test_it_lets_a_desktop_reach_every_filter_control(page: Page, live_seed):
+    page.set_viewport_size(DESKTOP)
+    page.goto(live_seed.url + "/")
+    expect(page.locator("#filter-panel > summary")).to_be_hidden()
+    panel = page.locator("#filter-panel").bounding_box()
+    assert panel["height"] <= DESKTOP["height"], panel
+    controls = page.locator("#filters").locator("input:not([type=hidden]), select, button, a")
+    assert controls.count() > 20
+    for i in range(controls.count()):
+        control = controls.nth(i)
+        control.scroll_into_view_if_needed()
+        box = control.bounding_box()
+        assert 0 <= box["y"] and box["y"] + box["height"] <= DESKTOP["height"], (i, box)
+        control.click(trial=True)  # would fail if anything covered it
+    page.get_by_role("button", name="Filter toepassen").click()
+    expect(page.get_by_role("link", name="Alles wissen")).to_be_in_viewport()
+
+
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
+FILTERED = "/?actor=lavrov&type=statement&q=diplomaten&from=2022-01-20"
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1280", "390"])
+@pytest.mark.parametrize("query", ["/", FILTERED], ids=["default", "filtered"])
+def test_it_has_no_accessibility_violations_at_any_width(page: Page, live_seed, artifacts, size, query):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.set_viewport_size(size)
+    page.goto(live_seed.url + query)
+    name = f"timeline-{size['width']}-{'filtered' if query != '/' else 'default'}"
+    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=size is PHONE)
+    results = Axe().run(page, options=WCAG)
+    assert results.violations_count == 0, results.generate_report()
+    if size is PHONE:
+        page.locator("#filter-panel > summary").click()
+        expect(page.locator("#filters")).to_be_visible()
+        page.screenshot(path=str(artifacts / f"{name}-panel-open.png"), full_page=True)
+        results = Axe().run(page, options=WCAG)
+        assert results.violations_count == 0, results.generate_report()

@@ -18,6 +18,23 @@
       box.innerHTML = "";
     }
   });
+  // On a phone the filter panel waits closed behind its "Filters (N)" summary, so that the
+  // results come first; it stays as the reader left it when htmx swaps in a new page.
+  var phone = window.matchMedia("(max-width: 52rem)");
+  var panelOpen = false;
+  function fitPanel() {
+    var panel = document.getElementById("filter-panel");
+    if (!panel) return;
+    panel.open = !phone.matches || panelOpen;
+    panel.addEventListener("toggle", function () {
+      if (phone.matches) panelOpen = panel.open;
+    });
+  }
+  fitPanel();
+  phone.addEventListener("change", fitPanel);
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.target && event.detail.target.id === "page") fitPanel();
+  });
   // After htmx swaps in a new page of filters, keep keyboard users where they were.
   document.body.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "page") {
