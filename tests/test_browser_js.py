@@ -147,3 +147,39 @@ def test_it_has_no_accessibility_violations_at_any_width(page: Page, live_seed, 
         page.screenshot(path=str(artifacts / f"{name}-panel-open.png"), full_page=True)
         results = Axe().run(page, options=WCAG)
         assert results.violations_count == 0, results.generate_report()
+
+
+def test_it_heads_each_start_day_once(page: Page, live_seed):
+    page.goto(live_seed.url + "/")
+    headings = page.locator("#results h2.day-label").all_inner_texts()
+    assert len(headings) == len(set(headings)), headings
+    # The events that begin on 26 January, the letters and Blinken's comment on them, under one.
+    day = page.locator("li.day", has=page.locator("h2", has_text="woensdag 26 januari 2022"))
+    ids = [i.removeprefix("event-") for i in day.locator("article.event").evaluate_all("els => els.map(e => e.id)")]
+    assert {"navo-brief-aan-kremlin-2022-01-26", "blinken-over-inhoud-brieven"} <= set(ids), ids
+
+
+def test_it_counts_each_overview_bar_as_the_list_does_after_clicking_it(page: Page, live_seed):
+    page.goto(live_seed.url + "/?q=diplomaten")
+    strip = page.locator(".overview-strip").bounding_box()
+    figure = page.locator(".overview").bounding_box()
+    assert strip["width"] > 0.9 * figure["width"]
+    bars = page.locator(".overview-strip a.bar")
+    names = bars.evaluate_all("els => els.map(e => e.getAttribute('aria-label'))")
+    assert len(names) >= 3
+    bars.last.focus()
+    last_bar = bars.last.bounding_box()
+    assert last_bar["x"] + last_bar["width"] > strip["x"] + 0.9 * strip["width"]
+    expect(page.locator(".overview-axis")).to_contain_text("24 jan")
+    for name in names:
+        page.goto(live_seed.url + "/?q=diplomaten")
+        bar = page.get_by_role("link", name=name, exact=True)
+        shown = int(re.search(r": (\d+) gebeurtenis", name).group(1))
+        bar.click()
+        expect(page).to_have_url(re.compile(r"q=diplomaten.*from=.*to="))
+        _settled(page)
+        assert len(_card_ids(page)) == shown, name
+        expect(page.locator(".result-count strong")).to_have_text(str(shown))
+        # A click is not keyboard focus: no focus ring on what the script focused.
+        ring = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+        assert ring == "none", (name, page.evaluate("document.activeElement.outerHTML.slice(0, 80)"))

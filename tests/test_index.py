@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections import Counter
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -41,6 +42,12 @@ def _sql_order(events):
     return events.order_by("start", Collate("slug", collation))
 
 
+PERIODS = [
+    (dt.date(2022, 1, d), dt.date(2022, 1, d)) for d in (23, 24, 26, 27, 28, 29, 30)
+] + [(dt.date(2022, 1, 24), dt.date(2022, 1, 30)), (dt.date(2022, 1, 1), dt.date(2022, 1, 31)),
+     (dt.date(2022, 2, 1), dt.date(2022, 2, 28)), (dt.date(2021, 1, 1), dt.date(2023, 12, 31))]
+
+
 def _sql_answer(c: Criteria) -> dict:
     published = Event.objects.published()
     matching = sql.apply(c, published)
@@ -66,8 +73,15 @@ def _sql_answer(c: Criteria) -> dict:
         "blocs": blocs,
         "types": dict(Counter(sql.apply(c, published, skip="type").values_list("type_id", flat=True))),
         "statuses": dict(Counter(sql.apply(c, published, skip="status").values_list("status", flat=True))),
-        "days": sorted(Counter(matching.values_list("start", flat=True)).items()),
+        # The overview strip's bars: each period counted as the period filter would select it.
+        "periods": [sql.apply(replace(c, since=a, until=b), published).count() for a, b in PERIODS],
+        "span": _span(sql.apply(replace(c, since=None, until=None), published)),
     }
+
+
+def _span(events) -> tuple[dt.date, dt.date] | None:
+    starts = list(events.values_list("start", flat=True))
+    return (min(starts), max(starts)) if starts else None
 
 
 def _index_answer(c: Criteria) -> dict:
@@ -86,7 +100,8 @@ def _index_answer(c: Criteria) -> dict:
         "blocs": selection.bloc_counts(),
         "types": selection.type_counts(),
         "statuses": selection.status_counts(),
-        "days": selection.days(),
+        "periods": selection.overlapping(PERIODS),
+        "span": selection.span(),
     }
 
 

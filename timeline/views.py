@@ -40,14 +40,17 @@ class Group:
 
 
 def _group_by_day(events: list[Event]) -> list[Group]:
-    """Consecutive events under one heading: the day, or the whole imprecise date."""
-
-    def heading(event: Event) -> str:
-        if event.end == event.start:
-            return date_label(event.start.isoformat())
-        return event.date_label(reader_language())
-
-    return [Group(label, list(items)) for label, items in groupby(events, key=heading)]
+    """One heading per start day, over every event that begins that day (the list is in start
+    order). A day of events that are all less precise (24–27 januari) is headed by their date."""
+    lang = reader_language()
+    groups = []
+    for start, items in groupby(events, key=lambda event: event.start):
+        items = list(items)
+        # None for an event of that one day, which the day itself heads.
+        labels = {event.date_label(lang) if event.end != event.start else None for event in items}
+        label = labels.pop() if len(labels) == 1 and None not in labels else date_label(start.isoformat())
+        groups.append(Group(label, items))
+    return groups
 
 
 def _timeline_context(request: HttpRequest, form: EventFilterForm) -> dict:
@@ -72,7 +75,7 @@ def _timeline_context(request: HttpRequest, form: EventFilterForm) -> dict:
         "who_matches": form.who_matches,
         "share": _share_links(request, params),
         **facets(form, result.selection),
-        **overview(result.selection.days(), form, params),
+        **overview(result.selection, form, params),
     }
 
 

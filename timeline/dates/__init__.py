@@ -14,7 +14,7 @@ import the package (`from timeline import dates`) and use the names below.
 """
 
 from timeline.dates.edtf import POINT, InvalidEDTF, edtf_bounds, is_exact_day
-from timeline.dates.labels import label
+from timeline.dates.labels import axis_label, label
 from timeline.dates.period import Period, resolve_within
 from timeline.dates.refusals import Refusal
 from timeline.dates.resolve import (
@@ -33,6 +33,7 @@ __all__ = [
     "Refusal",
     "Resolved",
     "Unresolved",
+    "axis_label",
     "detect_language",
     "edtf_bounds",
     "is_exact_day",

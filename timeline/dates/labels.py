@@ -33,6 +33,12 @@ def day_label(day: dt.date, lang: str, weekday: bool = True) -> str:
     return f"{WEEKDAY_NAMES[lang][day.weekday()]} {text}" if weekday else text
 
 
+def axis_label(day: dt.date, unit: str, lang: str) -> str:
+    """A tick on a date axis: "26 jan" for a day or the week it begins, "jan 2022" for a month."""
+    month = MONTH_NAMES[lang][day.month - 1][:3]
+    return f"{month} {day.year}" if unit == "month" else f"{day.day} {month}"
+
+
 def _label_point(point: Point, lang: str) -> str:
     if point.day:
         return day_label(point.first(), lang, weekday=False)

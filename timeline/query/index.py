@@ -281,11 +281,16 @@ class EventIndex:
             facets["type"] = np.isin(self.type, self._indexes(self.type_pks, c.types))
         if c.statuses:
             facets["status"] = np.isin(self.status, [STATUSES.index(s) for s in c.statuses])
+        # The period is kept apart like a facet, so that the overview strip can count every
+        # period with the other filters, as clicking its bar would.
+        if c.since or c.until:
+            period = np.ones(self.size, dtype=bool)
+            if c.since:
+                period &= self.end >= _day(c.since)
+            if c.until:
+                period &= self.start <= _day(c.until)
+            facets["period"] = period
         rest = np.ones(self.size, dtype=bool)
-        if c.since:
-            rest &= self.end >= _day(c.since)
-        if c.until:
-            rest &= self.start <= _day(c.until)
         for term in c.terms:
             rest &= self._containing(term)
         if unindexed := c.set_fields() - INDEXED:
@@ -603,15 +608,25 @@ class Selection:
         counts = np.bincount(self.index.status[self._without("status")], minlength=len(STATUSES))
         return {STATUSES[i]: int(counts[i]) for i in np.flatnonzero(counts)}
 
-    def days(self) -> list[tuple[dt.date, int]]:
-        """(start day, number of selected events beginning that day), in date order."""
-        starts = self.index.start[self.matching]  # sorted: the index is in start order
+    def span(self) -> tuple[dt.date, dt.date] | None:
+        """The first and the last start day of the events every filter but the period selects."""
+        starts = self.index.start[self._without("period")]  # sorted: the index is in start order
         if not len(starts):
-            return []
-        first = np.flatnonzero(np.concatenate([[True], starts[1:] != starts[:-1]]))
-        counts = np.diff(np.append(first, len(starts)))
-        days = starts[first].astype("datetime64[D]").tolist()  # as dates, in one go
-        return list(zip(days, counts.tolist(), strict=True))
+            return None
+        return _date(starts[0]), _date(starts[-1])
+
+    def overlapping(self, periods: list[tuple[dt.date, dt.date]]) -> list[int]:
+        """For each (first, last) day: how many events every filter but the period selects
+        overlap it, as the period filter counts them (ends on or after first, starts on or
+        before last)."""
+        mask = self._without("period")
+        starts = self.index.start[mask]  # sorted
+        ends = np.sort(self.index.end[mask])
+        lo = np.array([_day(a) for a, _ in periods], dtype=np.int64)
+        hi = np.array([_day(b) for _, b in periods], dtype=np.int64)
+        # Those starting by `last`, less those that ended before `first` (which started earlier).
+        counts = np.searchsorted(starts, hi, side="right") - np.searchsorted(ends, lo, side="left")
+        return counts.tolist()
 
 
 # A change log further behind than this many events is not worth applying event by event.

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from timeline.i18n import date_label, type_name
+from timeline import dates
+from timeline.i18n import date_label, reader_language, type_name
 from timeline.models import Event
 from timeline.query.forms import EventFilterForm, range_end
 from timeline.query.index import Selection
@@ -39,6 +40,7 @@ class Bar:
     label: str
     url: str
     current: bool
+    tick: str = ""  # the axis label under this bar, on every few bars
     hit_x: float = 0
     x: float = 0
     y: float = 0
@@ -119,54 +121,46 @@ def chips(form: EventFilterForm, params) -> list[Chip]:
     return found
 
 
-def _bucket_start(day: dt.date, unit: str) -> dt.date:
-    if unit == "day":
-        return day
-    if unit == "week":
-        return day - dt.timedelta(days=day.weekday())
-    return day.replace(day=1)
-
-
 def _bucket(day: dt.date, unit: str) -> tuple[dt.date, dt.date]:
-    start = _bucket_start(day, unit)
     if unit == "day":
-        return start, start
+        return day, day
     if unit == "week":
+        start = day - dt.timedelta(days=day.weekday())
         return start, start + dt.timedelta(days=6)
+    start = day.replace(day=1)
     next_month = (start + dt.timedelta(days=32)).replace(day=1)
     return start, next_month - dt.timedelta(days=1)
 
 
-def overview(per_day: list[tuple[dt.date, int]], form: EventFilterForm, params) -> dict:
-    """Bars with the number of events per day, week or month, as the span of the result asks."""
-    if not per_day:
+def overview(selection: Selection, form: EventFilterForm, params) -> dict:
+    """Bars with the number of events per day, week or month, as the span of the result asks,
+    each counted as the list would count it after a click on the bar: every filter but the
+    period, and the events that overlap the bar's period."""
+    span = selection.span()
+    if span is None:
         return {"bars": [], "unit": "day"}
-    first = min(day for day, _ in per_day)
-    last = max(day for day, _ in per_day)
-    span = (last - first).days
-    unit = "day" if span <= 62 else "week" if span <= 731 else "month"
-    # Counted by the bucket's first day (without working out its end: some 700 days a page).
-    counts: dict[dt.date, int] = {}
-    for day, n in per_day:
-        key = _bucket_start(day, unit)
-        counts[key] = counts.get(key, 0) + n
+    first, last = span
+    days = (last - first).days
+    unit = "day" if days <= 62 else "week" if days <= 731 else "month"
     # Every bucket in the span gets a bar, so that gaps in time show as gaps.
     buckets = []
     cursor = _bucket(first, unit)
     while cursor[0] <= last:
         buckets.append(cursor)
         cursor = _bucket(cursor[1] + dt.timedelta(days=1), unit)
+    counts = selection.overlapping(buckets)
     lo = form.date_from.start if form.date_from else None
     hi = range_end(form.date_to) if form.date_to else None
     # Each bar's link: the filters but the dates, encoded once, and the bar's own dates.
     base = to_query(without(without(params, "from"), "to"))
     base += "&" if len(base) > 1 else ""
-    peak = max(counts.values())
-    # A few buckets get bars of a sensible width rather than one bar across the whole strip.
-    width = 100 / max(len(buckets), 14)
+    peak = max(max(counts), 1)
+    width = 100 / len(buckets)  # the strip's full width, whatever the number of bars
+    # At most about eight labels under the strip, on evenly spaced bars.
+    every = max(1, -(-len(buckets) // 8))
+    lang = reader_language()
     bars = []
-    for i, (start, end) in enumerate(buckets):
-        n = counts.get(start, 0)
+    for i, ((start, end), n) in enumerate(zip(buckets, counts)):
         edtf = start.isoformat() if start == end else f"{start.isoformat()}/{end.isoformat()}"
         label = date_label(edtf)
         bars.append(
@@ -178,6 +172,7 @@ def overview(per_day: list[tuple[dt.date, int]], form: EventFilterForm, params) 
                 % {"period": label, "n": n},
                 url=f"{base}from={start.isoformat()}&to={end.isoformat()}",
                 current=bool((lo or hi) and (lo is None or end >= lo) and (hi is None or start <= hi)),
+                tick=dates.axis_label(start, unit, lang) if i % every == 0 else "",
                 hit_x=round(i * width, 3),
                 x=round(i * width + width * 0.1, 3),
                 y=round(30 - 28 * n / peak, 2),
