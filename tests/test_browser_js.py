@@ -183,3 +183,29 @@ def test_it_counts_each_overview_bar_as_the_list_does_after_clicking_it(page: Pa
         # A click is not keyboard focus: no focus ring on what the script focused.
         ring = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
         assert ring == "none", (name, page.evaluate("document.activeElement.outerHTML.slice(0, 80)"))
+
+
+@pytest.fixture
+def english_page(browser, live_seed):
+    context = browser.new_context(locale="en-GB")
+    yield context.new_page()
+    context.close()
+
+
+def test_it_shows_an_english_reader_the_english_names(english_page: Page, live_seed):
+    page = english_page
+    page.goto(live_seed.url + "/en/?actor=poetin")
+    card = page.locator("#event-poetin-macron-telefoongesprek-2022-01-28 .participants")
+    expect(card).to_contain_text("Vladimir Putin")
+    expect(page.locator(".chips")).to_contain_text("Vladimir Putin")
+    expect(_checkbox(page, "Vladimir Putin")).to_be_checked()
+    expect(page.locator("#facets")).to_contain_text("United States")
+    expect(page.locator("#facets")).to_contain_text("NATO")
+    # The actor box finds by the English name and by the aliases, and suggests in English.
+    page.get_by_label("Participant", exact=True).fill("Oekraïne")
+    expect(page.locator("#who-suggestions a").first).to_contain_text("Ukraine")
+    page.goto(live_seed.url + "/en/actors/poetin/")
+    expect(page.locator("h1")).to_have_text("Vladimir Putin")
+    page.goto(live_seed.url + "/en/?from=32+januari+2022")
+    error = page.locator("#id_from_feedback .field-error").inner_text()
+    assert "januari" not in error.replace("32 januari 2022", "") and "niet" not in error, error

@@ -117,12 +117,12 @@ def matching_actor_ids(term: str) -> list[int]:
 
 @admin.register(Actor)
 class ActorAdmin(HistoryAdmin):
-    list_display = ["name", "kind", "function", "affiliation", "event_count"]
+    list_display = ["name", "name_en", "kind", "function", "affiliation", "event_count"]
     ordering = ["name"]  # explicit: the annotation's GROUP BY drops Meta.ordering
     list_filter = ["kind", ("affiliation", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["affiliation"]
     # Declared for the search box and the autocomplete; `get_search_results` does the matching.
-    search_fields = ["name", "aliases__name", "function", "slug"]
+    search_fields = ["name", "name_en", "aliases__name", "function", "slug"]
     search_help_text = "Naam, alias (Poetin/Putin), functie; hoofdletters en accenten tellen niet."
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["affiliation"]

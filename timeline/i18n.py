@@ -2,8 +2,8 @@
 domain's words in it. Every page, partial, export and template filter asks here, so that a page
 under /en/ never mixes in a Dutch label.
 
-The content itself (titles, summaries, quotes, names) stays as entered, in Dutch; only the
-interface, the date labels and the event types' names follow the reader.
+The content itself (titles, summaries, quotes) stays as entered, in Dutch; the interface, the
+date labels, the event types' and the participants' names follow the reader.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from timeline import dates
 
 if TYPE_CHECKING:
-    from timeline.models import EventType
+    from timeline.models import Actor, EventType
 
 Language = Literal["nl", "en"]
 
@@ -29,6 +29,13 @@ def reader_language() -> Language:
 def date_label(edtf: str, part_of_day: str = "") -> str:
     """An EDTF date in the reader's language, as precise as the text supports."""
     return dates.label(edtf, part_of_day, reader_language())
+
+
+def actor_name(actor: Actor) -> str:
+    """A participant's name in the reader's language (the English name where one is set)."""
+    if reader_language() == "en" and actor.name_en:
+        return actor.name_en
+    return actor.name
 
 
 def type_name(event_type: EventType) -> str:

@@ -141,6 +141,8 @@ class Actor(models.Model):
 
     slug = models.SlugField(unique=True)
     name = models.CharField(_("naam"), max_length=200)
+    # What /en/ shows ("Vladimir Putin", "United States"); empty where the name is the same.
+    name_en = models.CharField(_("naam in het Engels"), max_length=200, blank=True)
     kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices)
     function = models.CharField(_("functie"), max_length=200, blank=True)
     affiliation = models.ForeignKey(

@@ -306,9 +306,10 @@ def matching_actors(text: str) -> list[Actor]:
     # Names are few (hundreds), so comparing normalised strings in Python is cheap and works
     # the same on SQLite and PostgreSQL, whatever their collations do with accents.
     hits = {}
-    for actor_id, name in Actor.objects.values_list("pk", "name"):
-        if needle in normalize(name):
-            hits[actor_id] = 0 if normalize(name).startswith(needle) else 1
+    for actor_id, *names in Actor.objects.values_list("pk", "name", "name_en"):
+        for name in filter(None, names):
+            if needle in normalize(name):
+                hits.setdefault(actor_id, 0 if normalize(name).startswith(needle) else 1)
     for actor_id, name in Alias.objects.values_list("actor_id", "name"):
         if needle in normalize(name):
             hits.setdefault(actor_id, 0 if normalize(name).startswith(needle) else 1)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from timeline import dates
-from timeline.i18n import date_label, reader_language, type_name
+from timeline.i18n import actor_name, date_label, reader_language, type_name
 from timeline.models import Event
 from timeline.query.forms import EventFilterForm, range_end
 from timeline.query.index import Selection
@@ -54,20 +54,20 @@ def facets(form: EventFilterForm, selection: Selection) -> dict:
     actors = selection.index.actors
     chosen_actors = data.get("actor", [])
     selected_actors = {a.slug for a in chosen_actors}
-    top = sorted(selection.actor_counts().items(), key=lambda kv: (-kv[1], actors[kv[0]].name))[:25]
+    top = sorted(selection.actor_counts().items(), key=lambda kv: (-kv[1], actor_name(actors[kv[0]])))[:25]
     options = [
-        Option(a.slug, a.name, n, a.slug in selected_actors)
+        Option(a.slug, actor_name(a), n, a.slug in selected_actors)
         for a, n in ((actors[pk], n) for pk, n in top)
     ]
     listed = {o.value for o in options}
-    options += [Option(a.slug, a.name, 0, True) for a in chosen_actors if a.slug not in listed]
+    options += [Option(a.slug, actor_name(a), 0, True) for a in chosen_actors if a.slug not in listed]
     # "Everyone affiliated with": the states and organisations that have members.
     selected_blocs = {a.slug for a in data.get("affiliation", [])}
     bloc_counts = selection.bloc_counts()
     blocs = sorted({a.affiliation_id for a in actors.values() if a.affiliation_id})
     bloc_options = [
-        Option(a.slug, a.name, bloc_counts.get(a.pk, 0), a.slug in selected_blocs)
-        for a in sorted((actors[pk] for pk in blocs), key=lambda a: a.name)
+        Option(a.slug, actor_name(a), bloc_counts.get(a.pk, 0), a.slug in selected_blocs)
+        for a in sorted((actors[pk] for pk in blocs), key=actor_name)
     ]
     selected_types = {t.slug for t in data.get("type", [])}
     type_counts = selection.type_counts()
@@ -96,9 +96,9 @@ def chips(form: EventFilterForm, params) -> list[Chip]:
     def chip(label: str, key: str, value: str | None = None) -> Chip:
         return Chip(label, to_query(without(params, key, value)))
 
-    found = [chip(a.name, "actor", a.slug) for a in data.get("actor", [])]
+    found = [chip(actor_name(a), "actor", a.slug) for a in data.get("actor", [])]
     found += [
-        chip(_("alles van %(name)s") % {"name": a.name}, "affiliation", a.slug)
+        chip(_("alles van %(name)s") % {"name": actor_name(a)}, "affiliation", a.slug)
         for a in data.get("affiliation", [])
     ]
     found += [chip(type_name(t), "type", t.slug) for t in data.get("type", [])]

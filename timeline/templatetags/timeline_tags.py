@@ -10,6 +10,7 @@ from timeline.models import Event
 register = template.Library()
 
 register.filter("type_name", i18n.type_name)
+register.filter("actor_name", i18n.actor_name)
 
 
 @register.filter
@@ -81,7 +82,7 @@ def _participants(participations, label: str) -> SafeString | str:
         format_html_join(
             "",
             '<li><a href="{}">{}</a> <span class="role">{}</span></li>',
-            ((p.actor.get_absolute_url(), p.actor.name, p.get_role_display()) for p in participations),
+            ((p.actor.get_absolute_url(), i18n.actor_name(p.actor), p.get_role_display()) for p in participations),
         ),
     )
 
