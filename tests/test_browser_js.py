@@ -1,6 +1,7 @@
 """The timeline with JavaScript on, as a new reader uses it (issue 15): filters that never race,
 one answer that redraws everything that depends on it, the layout from phone to desktop."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -209,3 +210,20 @@ def test_it_shows_an_english_reader_the_english_names(english_page: Page, live_s
     page.goto(live_seed.url + "/en/?from=32+januari+2022")
     error = page.locator("#id_from_feedback .field-error").inner_text()
     assert "januari" not in error.replace("32 januari 2022", "") and "niet" not in error, error
+
+
+def test_it_shares_relative_dates_frozen_to_what_they_mean_now(page: Page, live_seed, monkeypatch):
+    monkeypatch.setattr("timeline.query.forms.timezone.localdate", lambda: dt.date(2022, 1, 28))
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto(live_seed.url + "/?from=eerder+deze+week&to=eerder+deze+week&type=statement")
+    shown = _card_ids(page)
+    page.get_by_text("Delen, insluiten en exporteren").click()
+    expect(page.locator("#share-url")).to_have_value(re.compile(r"from=eerder\+deze\+week"))
+    frozen = page.locator("#share-frozen-url")
+    expect(frozen).to_have_value(re.compile(r"\?type=statement&from=2022-01-24&to=2022-01-27$"))
+    expect(page.locator("#share-frozen-note")).to_contain_text("24–27 januari 2022")
+    expect(page.locator("#share-embed")).to_have_value(re.compile(r'src="[^"]+/embed/\?type=statement&from=2022-01-24&to=2022-01-27"'))
+    page.get_by_role("button", name="Kopiëren").nth(1).click()
+    assert page.evaluate("navigator.clipboard.readText()") == frozen.input_value()
+    page.goto(frozen.input_value())
+    assert _card_ids(page) == shown

@@ -27,7 +27,13 @@ from timeline.query import select
 from timeline.query.forms import EventFilterForm, matching_actors
 from timeline.query.http import API, PAGE, cors, filtered
 from timeline.query.params import filter_params, to_query, view_path, without
-from timeline.query.presentation import chips, facets, overview, range_label
+from timeline.query.presentation import (
+    chips,
+    facets,
+    frozen_params,
+    overview,
+    range_label,
+)
 
 
 @dataclass
@@ -73,15 +79,18 @@ def _timeline_context(request: HttpRequest, form: EventFilterForm) -> dict:
         "asc_url": to_query(without(params, "order")),
         "range_label": range_label(form),
         "who_matches": form.who_matches,
-        "share": _share_links(request, params),
+        "share": _share_links(request, form, params),
         **facets(form, result.selection),
         **overview(result.selection, form, params),
     }
 
 
-def _share_links(request: HttpRequest, params) -> dict:
-    """The current view as a link, an embed snippet and every export, all with its filters."""
-    query = to_query(params) if params else ""
+def _share_links(request: HttpRequest, form: EventFilterForm, params) -> dict:
+    """The current view as a link, an embed snippet and every export, all with its filters;
+    the embed, and a second link when they differ, with the dates frozen to what they mean
+    now (an article's embed must not drift to another period next week)."""
+    frozen = frozen_params(form, params)
+    query = to_query(frozen) if frozen else ""
     absolute = request.build_absolute_uri
 
     def export(name: str) -> str:
@@ -90,6 +99,7 @@ def _share_links(request: HttpRequest, params) -> dict:
     embed_url = export("embed")
     return {
         "page": absolute(view_path(request)),
+        "frozen_page": absolute(request.path + query) if sorted(frozen) != sorted(params) else "",
         "embed": embed_url,
         "iframe": (
             f'<iframe src="{embed_url}" title="{_("Tijdlijn Oekraïne-crisis 2022")}" '

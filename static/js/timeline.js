@@ -35,6 +35,24 @@
   document.body.addEventListener("htmx:afterSettle", function (event) {
     if (event.detail.target && event.detail.target.id === "page") fitPanel();
   });
+  // Copy buttons in the share panel: only where the clipboard can be written (they are hidden
+  // as sent, since without this script they would do nothing).
+  function showCopyButtons() {
+    if (!navigator.clipboard) return;
+    document.querySelectorAll("button.copy[hidden]").forEach(function (b) { b.hidden = false; });
+  }
+  showCopyButtons();
+  document.body.addEventListener("htmx:afterSettle", showCopyButtons);
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button.copy");
+    if (!button) return;
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    navigator.clipboard.writeText(field.value).then(function () {
+      var status = document.getElementById("copy-status");
+      if (status) status.textContent = button.getAttribute("data-done") || "";
+      button.classList.add("is-done");
+    });
+  });
   // After htmx swaps in a new page of filters, keep keyboard users where they were.
   document.body.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "page") {

@@ -183,6 +183,17 @@ def overview(selection: Selection, form: EventFilterForm, params) -> dict:
     return {"bars": bars, "unit": unit, "bar_width": round(width, 3)}
 
 
+def frozen_params(form: EventFilterForm, params) -> list[tuple[str, str]]:
+    """The filters with each date as the days it means today ("vorige week" becomes the ISO
+    days), so that a shared link or an embed shows the same period next week."""
+    dates_now = []
+    if form.date_from:
+        dates_now.append(("from", form.date_from.start.isoformat()))
+    if form.date_to:
+        dates_now.append(("to", range_end(form.date_to).isoformat()))
+    return [*without(without(params, "from"), "to"), *dates_now]
+
+
 def range_label(form: EventFilterForm) -> str:
     """The date range the filters set, as the page's heading says it."""
     if form.date_from and form.date_to:
