@@ -227,3 +227,36 @@ def test_it_shares_relative_dates_frozen_to_what_they_mean_now(page: Page, live_
     assert page.evaluate("navigator.clipboard.readText()") == frozen.input_value()
     page.goto(frozen.input_value())
     assert _card_ids(page) == shown
+
+
+def test_it_lets_a_keyboard_choose_an_actor_in_the_combobox(page: Page, live_seed):
+    page.goto(live_seed.url + "/")
+    page.evaluate("window.__marker = 1")
+    box = page.get_by_role("combobox", name="Deelnemer")
+    box.focus()
+    page.keyboard.type("la")
+    listbox = page.get_by_role("listbox")
+    expect(listbox).to_be_visible()
+    expect(box).to_have_attribute("aria-expanded", "true")
+    options = listbox.get_by_role("option")
+    assert options.count() >= 2
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    second = options.nth(1)
+    expect(second).to_have_attribute("aria-selected", "true")
+    expect(box).to_have_attribute("aria-activedescendant", second.get_attribute("id"))
+    expect(box).to_be_focused()
+    page.keyboard.press("ArrowUp")
+    expect(options.nth(0)).to_have_attribute("aria-selected", "true")
+    chosen = options.nth(0).inner_text().split(" · ")[0]
+    page.keyboard.press("Enter")
+    expect(page.locator(".chips")).to_contain_text(chosen)
+    assert page.evaluate("window.__marker") == 1
+    # Escape closes the list and leaves the text.
+    box = page.get_by_role("combobox", name="Deelnemer")
+    box.fill("NAVO")
+    expect(page.get_by_role("listbox")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("listbox")).to_have_count(0)
+    expect(box).to_have_attribute("aria-expanded", "false")
+    expect(box).to_have_value("NAVO")

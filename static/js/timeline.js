@@ -6,16 +6,53 @@
   document.addEventListener("change", function (event) {
     if (event.target && event.target.id === "id_who") event.stopPropagation();
   }, true);
-  // Escape closes the actor suggestions.
-  document.addEventListener("keydown", function (event) {
-    if (event.key !== "Escape") return;
+  // The actor box is a combobox (WAI-ARIA pattern): the arrow keys move through the
+  // suggestions while the focus stays in the box, Enter chooses one, Escape closes them.
+  function options() {
+    return Array.prototype.slice.call(document.querySelectorAll("#who-suggestions [role=option]"));
+  }
+  function activate(input, list, index) {
+    list.forEach(function (option, i) {
+      option.setAttribute("aria-selected", i === index ? "true" : "false");
+      option.classList.toggle("is-active", i === index);
+    });
+    if (index >= 0) {
+      input.setAttribute("aria-activedescendant", list[index].id);
+      list[index].scrollIntoView({ block: "nearest" });
+    } else {
+      input.removeAttribute("aria-activedescendant");
+    }
+  }
+  function close(input) {
     var box = document.getElementById("who-suggestions");
-    if (box && box.contains(document.activeElement)) {
-      box.innerHTML = "";
-      var input = document.getElementById("id_who");
-      if (input) input.focus();
-    } else if (box && document.activeElement && document.activeElement.id === "id_who") {
-      box.innerHTML = "";
+    if (box) box.innerHTML = "";
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+  }
+  document.addEventListener("keydown", function (event) {
+    var input = event.target;
+    if (!input || input.id !== "id_who") return;
+    var list = options();
+    var current = list.findIndex(function (o) { return o.getAttribute("aria-selected") === "true"; });
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!list.length) return;
+      event.preventDefault();
+      var step = event.key === "ArrowDown" ? 1 : -1;
+      activate(input, list, (current + step + list.length) % list.length);
+    } else if (event.key === "Enter" && current >= 0) {
+      event.preventDefault();
+      list[current].click();
+    } else if (event.key === "Escape" && list.length) {
+      event.preventDefault();
+      close(input);
+    }
+  });
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "who-suggestions") return;
+    var input = document.getElementById("id_who");
+    if (input) {
+      input.setAttribute("aria-expanded", options().length ? "true" : "false");
+      input.removeAttribute("aria-activedescendant");
     }
   });
   // On a phone the filter panel waits closed behind its "Filters (N)" summary, so that the
