@@ -260,3 +260,14 @@ def test_it_lets_a_keyboard_choose_an_actor_in_the_combobox(page: Page, live_see
     expect(page.get_by_role("listbox")).to_have_count(0)
     expect(box).to_have_attribute("aria-expanded", "false")
     expect(box).to_have_value("NAVO")
+
+
+def test_it_goes_back_from_an_event_to_the_timeline_with_its_filters(page: Page, live_seed):
+    page.goto(live_seed.url + "/?actor=macron")
+    page.locator("#results .event-title a").first.click()
+    expect(page).to_have_url(re.compile(r"/events/poetin-macron-telefoongesprek-2022-01-28/$"))
+    expect(page.locator(".event-detail")).to_contain_text("vrijdag 28 januari 2022")
+    expect(page.locator("details.edtf code")).to_be_hidden()
+    page.get_by_role("link", name="Tijdlijn", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/\?actor=macron$"))
+    assert _card_ids(page) == ["poetin-macron-telefoongesprek-2022-01-28"]

@@ -55,6 +55,14 @@
       input.removeAttribute("aria-activedescendant");
     }
   });
+  // The event page's "Tijdlijn" link goes back to the view the reader came from, filters and
+  // all (the page itself is the same for everyone, so it is cached; the referrer is not).
+  var back = document.querySelector("[data-back-to-timeline]");
+  if (back && document.referrer) {
+    var from = new URL(document.referrer);
+    var timeline = new URL(back.href);
+    if (from.origin === location.origin && from.pathname === timeline.pathname) back.href = from.href;
+  }
   // On a phone the filter panel waits closed behind its "Filters (N)" summary, so that the
   // results come first; it stays as the reader left it when htmx swaps in a new page.
   var phone = window.matchMedia("(max-width: 52rem)");
