@@ -271,3 +271,10 @@ def test_it_goes_back_from_an_event_to_the_timeline_with_its_filters(page: Page,
     page.get_by_role("link", name="Tijdlijn", exact=True).click()
     expect(page).to_have_url(re.compile(r"/\?actor=macron$"))
     assert _card_ids(page) == ["poetin-macron-telefoongesprek-2022-01-28"]
+
+
+def test_it_names_a_bad_parameter_by_its_label_on_the_400_page(page: Page, live_seed):
+    response = page.goto(live_seed.url + "/?order=sideways")
+    assert response.status == 400
+    expect(page.locator(".errors")).to_contain_text("Volgorde:")
+    expect(page.locator(".errors")).not_to_contain_text("order:")

@@ -28,7 +28,10 @@ Errors = dict[str, list[str]]
 
 
 def page_errors(request: HttpRequest, errors: Errors) -> HttpResponse:
-    return render(request, "timeline/bad_request.html", {"errors": errors}, status=400)
+    # A reader sees each problem under the field's label ("Volgorde"), not its parameter name.
+    fields = EventFilterForm.base_fields
+    named = {str(fields[k].label) if k in fields and fields[k].label else k: v for k, v in errors.items()}
+    return render(request, "timeline/bad_request.html", {"errors": named}, status=400)
 
 
 def json_errors(request: HttpRequest, errors: Errors) -> HttpResponse:
