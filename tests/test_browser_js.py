@@ -156,7 +156,8 @@ def test_it_heads_each_start_day_once(page: Page, live_seed):
     assert len(headings) == len(set(headings)), headings
     # The events that begin on 26 January, the letters and Blinken's comment on them, under one.
     day = page.locator("li.day", has=page.locator("h2", has_text="woensdag 26 januari 2022"))
-    ids = [i.removeprefix("event-") for i in day.locator("article.event").evaluate_all("els => els.map(e => e.id)")]
+    cards = day.locator("article.event").evaluate_all("els => els.map(e => e.id)")
+    ids = [i.removeprefix("event-") for i in cards]
     assert {"navo-brief-aan-kremlin-2022-01-26", "blinken-over-inhoud-brieven"} <= set(ids), ids
 
 

@@ -160,7 +160,7 @@ def overview(selection: Selection, form: EventFilterForm, params) -> dict:
     every = max(1, -(-len(buckets) // 8))
     lang = reader_language()
     bars = []
-    for i, ((start, end), n) in enumerate(zip(buckets, counts)):
+    for i, ((start, end), n) in enumerate(zip(buckets, counts, strict=True)):
         edtf = start.isoformat() if start == end else f"{start.isoformat()}/{end.isoformat()}"
         label = date_label(edtf)
         bars.append(

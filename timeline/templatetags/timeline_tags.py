@@ -82,7 +82,10 @@ def _participants(participations, label: str) -> SafeString | str:
         format_html_join(
             "",
             '<li><a href="{}">{}</a> <span class="role">{}</span></li>',
-            ((p.actor.get_absolute_url(), i18n.actor_name(p.actor), p.get_role_display()) for p in participations),
+            (
+                (p.actor.get_absolute_url(), i18n.actor_name(p.actor), p.get_role_display())
+                for p in participations
+            ),
         ),
     )
 
