@@ -95,3 +95,11 @@ def live_seed(transactional_db, live_server):
     """The seed loaded where the browser's live server can see it."""
     call_command("loaddata", "seed", verbosity=0)
     return live_server
+
+
+@pytest.fixture
+def english_page(browser, live_seed):
+    """A browser that prefers English, on the seed."""
+    context = browser.new_context(locale="en-GB")
+    yield context.new_page()
+    context.close()

@@ -161,13 +161,6 @@ def test_it_is_usable_by_keyboard(page: Page, live_seed):
     expect(_checkbox(page, "Emmanuel Macron")).to_be_focused()
 
 
-@pytest.fixture
-def english_page(browser, live_seed):
-    context = browser.new_context(locale="en-GB")
-    yield context.new_page()
-    context.close()
-
-
 def test_it_greets_an_english_browser_in_english_and_switches_back(english_page: Page, live_seed):
     page = english_page
     page.goto(live_seed.url + "/?actor=macron")

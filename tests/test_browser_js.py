@@ -139,13 +139,13 @@ def test_it_has_no_accessibility_violations_at_any_width(page: Page, live_seed, 
     page.set_viewport_size(size)
     page.goto(live_seed.url + query)
     name = f"timeline-{size['width']}-{'filtered' if query != '/' else 'default'}"
-    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=size is PHONE)
+    page.screenshot(path=str(artifacts / f"{name}.png"))  # the first screen, as a reader sees it
     results = Axe().run(page, options=WCAG)
     assert results.violations_count == 0, results.generate_report()
     if size is PHONE:
         page.locator("#filter-panel > summary").click()
         expect(page.locator("#filters")).to_be_visible()
-        page.screenshot(path=str(artifacts / f"{name}-panel-open.png"), full_page=True)
+        page.screenshot(path=str(artifacts / f"{name}-panel-open.png"))
         results = Axe().run(page, options=WCAG)
         assert results.violations_count == 0, results.generate_report()
 
@@ -185,13 +185,6 @@ def test_it_counts_each_overview_bar_as_the_list_does_after_clicking_it(page: Pa
         # A click is not keyboard focus: no focus ring on what the script focused.
         ring = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
         assert ring == "none", (name, page.evaluate("document.activeElement.outerHTML.slice(0, 80)"))
-
-
-@pytest.fixture
-def english_page(browser, live_seed):
-    context = browser.new_context(locale="en-GB")
-    yield context.new_page()
-    context.close()
 
 
 def test_it_shows_an_english_reader_the_english_names(english_page: Page, live_seed):

@@ -28,9 +28,10 @@ Errors = dict[str, list[str]]
 
 
 def page_errors(request: HttpRequest, errors: Errors) -> HttpResponse:
-    # A reader sees each problem under the field's label ("Volgorde"), not its parameter name.
+    # A reader sees each problem under the field's label ("Volgorde"), never a parameter's
+    # name; a field without a label (the cursor) has a message that says it all.
     fields = EventFilterForm.base_fields
-    named = {str(fields[k].label) if k in fields and fields[k].label else k: v for k, v in errors.items()}
+    named = {str(fields[k].label) if k in fields and fields[k].label else "": v for k, v in errors.items()}
     return render(request, "timeline/bad_request.html", {"errors": named}, status=400)
 
 
