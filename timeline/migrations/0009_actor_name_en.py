@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('timeline', '0007_citation_order'),
+        ('timeline', '0008_change_log'),
     ]
 
     operations = [
