@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import os
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 
 import openpyxl
@@ -1106,3 +1110,68 @@ def test_it_refreshes_the_search_text_and_the_version_once_for_an_event_and_its_
     assert "luchtschepen" in event.search_text and "macron" in event.search_text
     found = client.get("/api/events.json?q=luchtschepen").json()["events"]
     assert [e["slug"] for e in found] == ["lavrov-spreekt-blinken"]
+
+
+def _behind_proxy_settings() -> dict:
+    """The lockout settings a server started with BEHIND_PROXY=1 has (read in a fresh process)."""
+    names = ["AXES_IPWARE_PROXY_COUNT", "AXES_IPWARE_META_PRECEDENCE_ORDER", "IPWARE_STRICT"]
+    code = f"import json, timeline.settings as s; print(json.dumps({{n: getattr(s, n) for n in {names!r}}}))"
+    env = {**os.environ, "BEHIND_PROXY": "1", "DEBUG": "1"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          check=True, timeout=60)  # fmt: skip
+    return json.loads(done.stdout)
+
+
+def _login_via_proxy(client: Client, username: str, password: str, forwarded_for: str):
+    # The proxy on this machine connects from 127.0.0.1 and appends the address it saw.
+    return client.post(
+        "/admin/login/?next=/admin/",
+        {"username": username, "password": password, "next": "/admin/"},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+def test_it_locks_out_the_forwarded_address_not_the_proxy_behind_a_proxy(seed, settings):
+    for name, value in _behind_proxy_settings().items():
+        setattr(settings, name, value)
+    _editor("anna")
+    attacker = Client()
+    for _ in range(5):
+        _login_via_proxy(attacker, "anna", "fout", "198.51.100.7")
+    assert _login_via_proxy(attacker, "anna", PASSWORD, "198.51.100.7").status_code == 429
+    # Nor does a made-up address in front of the real one get the attacker a fresh count.
+    assert _login_via_proxy(Client(), "anna", PASSWORD, "203.0.113.9, 198.51.100.7").status_code == 429
+
+    anna = Client()
+    response = _login_via_proxy(anna, "anna", PASSWORD, "192.0.2.44")
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert AccessAttempt.objects.get().ip_address == "198.51.100.7"
+
+
+def test_it_throttles_one_address_trying_many_usernames(seed, settings):
+    for n in range(5):
+        _editor(f"redacteur{n}")
+    sprayer = Client()
+    limit = settings.LOGIN_ADDRESS_FAILURE_LIMIT
+    # Never five on one username: the per-username lockout alone would not stop this.
+    answers = [_login(sprayer, f"redacteur{n % 5}", f"poging{n}", "10.0.0.9").status_code
+               for n in range(limit)]  # fmt: skip
+    assert answers == [200] * (limit - 1) + [429]  # the last one reaches the limit
+    assert _login(sprayer, "redacteur0", PASSWORD, "10.0.0.9").status_code == 429
+    assert _login(Client(), "nieuw", "wat-dan-ook", "10.0.0.9").status_code == 429
+    # Somewhere else everyone still gets in.
+    response = _login(Client(), "redacteur0", PASSWORD, "10.0.0.10")
+    assert response.status_code == 302
+
+
+def test_a_colleague_lifts_a_lockout_and_the_editor_gets_in(seed):
+    _editor("anna")
+    for _ in range(5):
+        _login(Client(), "anna", "fout", "10.0.0.1")
+    assert _login(Client(), "anna", PASSWORD, "10.0.0.1").status_code == 429
+
+    call_command("axes_reset_username", "anna", stdout=io.StringIO())
+
+    response = _login(Client(), "anna", PASSWORD, "10.0.0.1")
+    assert response.status_code == 302 and response["Location"] == "/admin/"

@@ -200,10 +200,15 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Lock the combination only: a colleague behind the same newsroom NAT keeps working, and an
-# attacker cannot lock an editor out from elsewhere.
+# Lock the combination: a colleague behind the same newsroom NAT keeps working, and an
+# attacker cannot lock an editor out from elsewhere. Besides, one address that fails with many
+# usernames (password spraying) is refused for every username once it reaches
+# LOGIN_ADDRESS_FAILURE_LIMIT (timeline/lockout.py). A colleague with permission lifts a
+# lockout in the admin (Axes > Access attempts) or with `manage.py axes_reset_username NAME`.
+AXES_HANDLER = "timeline.lockout.LockoutHandler"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = 5
+LOGIN_ADDRESS_FAILURE_LIMIT = envint("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
 AXES_RESET_ON_SUCCESS = True
 
@@ -272,8 +277,13 @@ CACHES = caches()
 BEHIND_PROXY = envbool("BEHIND_PROXY", False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    AXES_IPWARE_PROXY_COUNT = envint("PROXY_COUNT", 1)
+    # The login lockout keys on the reader's address (django-ipware, through axes). Each of
+    # the PROXY_COUNT proxies in front appends the address it saw to X-Forwarded-For, after
+    # whatever the client sent: the client is that many entries from the right, and entries
+    # further left (anyone can send them) are ignored, not a reason to distrust the header.
+    AXES_IPWARE_PROXY_COUNT = envint("PROXY_COUNT", 1) - 1
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    IPWARE_STRICT = False
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
