@@ -1,9 +1,18 @@
 """The shared cast for the tests, and Playwright wired to Debian's Chromium."""
 
+import contextlib
 import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from django.core.management import call_command
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -103,3 +112,82 @@ def english_page(browser, live_seed):
     context = browser.new_context(locale="en-GB")
     yield context.new_page()
     context.close()
+
+
+# -- the site in real server processes on its own SQLite file -----------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class SqliteSite:
+    """The seeded site in its own SQLite file, served by real processes with the settings a
+    deployment has (DEBUG=1 only so that no key and no HTTPS are needed): what several workers
+    sharing one file and one default cache do, which the test database in this process cannot
+    show."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def env(self, **extra: str) -> dict[str, str]:
+        kept = ("PATH", "HOME", "LANG", "PYTHONPATH")
+        return {
+            **{k: v for k, v in os.environ.items() if k in kept},
+            "DEBUG": "1",
+            "DATABASE_URL": f"sqlite:///{self.path}",
+            "GUNICORN_ACCESSLOG": "",
+            **extra,
+        }
+
+    def manage(self, *args: str, **env: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env(**env),
+            capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    @contextlib.contextmanager
+    def serve(self, workers: int = 1, **env: str) -> Iterator[str]:
+        """gunicorn as `make serve` runs it, on a free port; yields the base URL."""
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        log = self.path.with_suffix(f".{port}.log")
+        with open(log, "w") as errors:
+            # To a file: a pipe nobody reads fills up and blocks the server's logging.
+            server = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "timeline.wsgi"],
+                cwd=ROOT, env=self.env(PORT=str(port), WEB_CONCURRENCY=str(workers), **env),
+                stdout=errors, stderr=errors,
+            )  # fmt: skip
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                assert server.poll() is None, log.read_text()
+                try:
+                    requests.get(f"{url}/api/events.json", timeout=5)
+                    break
+                except requests.ConnectionError:
+                    assert time.monotonic() < deadline, "the server did not start"
+                    time.sleep(0.2)
+            yield url
+        finally:
+            server.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
+            server.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def _seeded_sqlite(tmp_path_factory) -> Path:
+    """Migrated and seeded once; each test gets a copy."""
+    site = SqliteSite(tmp_path_factory.mktemp("site") / "seeded.sqlite3")
+    site.manage("migrate", "--noinput", "-v0")
+    site.manage("loaddata", "seed", "-v0")
+    return site.path
+
+
+@pytest.fixture
+def sqlite_site(_seeded_sqlite, tmp_path) -> SqliteSite:
+    path = tmp_path / "site.sqlite3"
+    shutil.copyfile(_seeded_sqlite, path)
+    return SqliteSite(path)

@@ -13,10 +13,12 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from html.parser import HTMLParser
 
 import openpyxl
 import pytest
+import requests
 import tablib
 from axes.models import AccessAttempt
 from django.contrib.auth.models import Group, User
@@ -1175,3 +1177,72 @@ def test_a_colleague_lifts_a_lockout_and_the_editor_gets_in(seed):
 
     response = _login(Client(), "anna", PASSWORD, "10.0.0.1")
     assert response.status_code == 302 and response["Location"] == "/admin/"
+
+
+# -- saving at the same moment (real server processes on one SQLite file) ----------------------
+
+CONFLICT = "Een collega heeft deze gebeurtenis opgeslagen nadat u haar opende"
+MAKE_EDITORS = """
+from django.contrib.auth.models import Group, User
+editors = Group.objects.get(name="Editors")
+for n in range({n}):
+    user = User.objects.create_user(f"redacteur{{n}}", password={password!r}, is_staff=True)
+    user.groups.add(editors)
+from timeline.models import Event
+print(",".join(str(pk) for pk in Event.objects.order_by("pk").values_list("pk", flat=True)[:{events}]))
+"""
+
+
+def _signed_in(url: str, username: str) -> requests.Session:
+    session = requests.Session()
+    session.get(f"{url}/admin/login/", timeout=30)
+    response = session.post(
+        f"{url}/admin/login/?next=/admin/",
+        {"username": username, "password": PASSWORD, "next": "/admin/",
+         "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+        timeout=30, allow_redirects=False,
+    )  # fmt: skip
+    assert response.status_code == 302, response.status_code
+    return session
+
+
+def test_twenty_editors_saving_at_once_on_sqlite_save_or_get_the_conflict_page(sqlite_site):
+    """Two editors on each of ten events, all twenty saves sent at the same moment to five
+    workers: one of each pair is saved, the other is told a colleague saved first."""
+    pks = sqlite_site.manage("shell", "-c", MAKE_EDITORS.format(n=20, password=PASSWORD, events=10))
+    events = pks.strip().splitlines()[-1].split(",")
+    assert len(events) == 10
+    answers: list[str] = []
+    with sqlite_site.serve(workers=5) as url:
+        desks = [_signed_in(url, f"redacteur{n}") for n in range(20)]
+        forms = []
+        for n, desk in enumerate(desks):
+            change = f"{url}/admin/timeline/event/{events[n // 2]}/change/"
+            data = form_data(desk.get(change, timeout=30))
+            data["summary"] = f"Samenvatting van redacteur{n}."
+            forms.append((desk, change, data))
+        start = threading.Barrier(len(forms))
+
+        def save(desk, change, data) -> None:
+            start.wait()
+            try:
+                response = desk.post(change, data, timeout=60, allow_redirects=False,
+                                     headers={"Referer": change})  # fmt: skip
+            except requests.RequestException as exc:
+                answers.append(f"error: {exc}")
+                return
+            if response.status_code == 302:
+                answers.append("saved")
+            elif response.status_code == 200 and CONFLICT in response.text:
+                answers.append("conflict")
+            else:
+                answers.append(f"error: {response.status_code}")
+
+        threads = [threading.Thread(target=save, args=form) for form in forms]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    print("concurrent saves:", {a: answers.count(a) for a in set(answers)})
+    assert sorted(answers) == ["conflict"] * 10 + ["saved"] * 10

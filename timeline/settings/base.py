@@ -141,9 +141,16 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several gunicorn workers share one file: readers must not wait for a writer (WAL), and a
-    # writer waits for another rather than failing at once.
+    # writer waits for another rather than failing at once. The wait (the busy timeout) only
+    # applies when a transaction takes the write lock as it begins: a deferred one that read
+    # first and then writes is refused at once ("database is locked") to avoid a deadlock, so
+    # every transaction begins IMMEDIATE.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 10}
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 10,
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
