@@ -178,12 +178,27 @@ class SqliteSite:
 
 
 @pytest.fixture(scope="session")
-def _seeded_sqlite(tmp_path_factory) -> Path:
-    """Migrated and seeded once; each test gets a copy."""
-    site = SqliteSite(tmp_path_factory.mktemp("site") / "seeded.sqlite3")
+def _migrated_sqlite(tmp_path_factory) -> Path:
+    """Migrated once, as `make migrate` leaves a new database; each test gets a copy."""
+    site = SqliteSite(tmp_path_factory.mktemp("site") / "migrated.sqlite3")
     site.manage("migrate", "--noinput", "-v0")
+    return site.path
+
+
+@pytest.fixture(scope="session")
+def _seeded_sqlite(_migrated_sqlite) -> Path:
+    site = SqliteSite(_migrated_sqlite.with_name("seeded.sqlite3"))
+    shutil.copyfile(_migrated_sqlite, site.path)
     site.manage("loaddata", "seed", "-v0")
     return site.path
+
+
+@pytest.fixture
+def fresh_sqlite_site(_migrated_sqlite, tmp_path) -> SqliteSite:
+    """A freshly migrated database with no data, in its own file."""
+    path = tmp_path / "fresh.sqlite3"
+    shutil.copyfile(_migrated_sqlite, path)
+    return SqliteSite(path)
 
 
 @pytest.fixture

@@ -341,3 +341,58 @@ def test_it_names_a_backup_after_the_time_it_was_made(seed, tmp_path, monkeypatc
     (path,) = (tmp_path / "backups").iterdir()
     assert re.fullmatch(r"timeline-\d{8}-\d{6}\.json", path.name)
     assert out.getvalue().strip() == str(path)
+
+
+def _without_whole_milliseconds(backup: bytes) -> bytes:
+    # Django's JSON serializer writes times to the millisecond; a time whose milliseconds are
+    # .000 comes back as a whole second and is then written without the fraction. Same instant.
+    return re.sub(rb"\.000(Z|[+-]\d\d:\d\d)\"", rb'\1"', backup)
+
+
+def test_it_backs_up_history_naming_a_deleted_actor_and_restores_it_into_a_fresh_database(
+    seed, tmp_path, fresh_sqlite_site
+):
+    # An ordinary edit: the participant removed from its only event, then the actor deleted.
+    canada = Actor.objects.get(slug="canada")
+    pk = canada.pk
+    canada.participations.get().delete()
+    canada.delete()
+    out, err = io.StringIO(), io.StringIO()
+    call_command("dump", output=str(tmp_path / "first.json"), stdout=out, stderr=err)
+    first = (tmp_path / "first.json").read_bytes()
+    assert f"historical deelname → deelnemer {pk} (1x)" in err.getvalue()
+    kept = [r["fields"] for r in json.loads(first) if r["model"] == "timeline.historicalparticipation"
+            and r["fields"]["actor"] == pk]  # fmt: skip
+    assert [(r["history_type"], r["role"]) for r in kept] == [("-", "subject")]
+
+    # `make restore` into a database just migrated, then a backup of that.
+    fresh_sqlite_site.manage("loaddata", "--empty-only", str(tmp_path / "first.json"))
+    fresh_sqlite_site.manage("dump", "--output", str(tmp_path / "second.json"))
+
+    assert (tmp_path / "second.json").read_bytes() == _without_whole_milliseconds(first)
+
+
+def test_it_writes_backups_readable_by_their_owner_only(seed, tmp_path, monkeypatch):
+    monkeypatch.setattr(dump_command, "BACKUP_DIR", tmp_path / "backups")
+    call_command("dump", stdout=io.StringIO())
+    call_command("dump", output=str(tmp_path / "elders.json"), stdout=io.StringIO())
+
+    (path,) = (tmp_path / "backups").iterdir()
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "elders.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_failed_dump_leaves_no_file(seed, tmp_path, monkeypatch):
+    earlier = tmp_path / "timeline-20220128-120000.json"
+    _backup(earlier)
+
+    def unreadable(source):
+        raise OSError(5, "Input/output error")
+
+    # Sources are written after users, actors and events: the file is half-written by then.
+    monkeypatch.setattr(Source, "natural_key", unreadable)
+    with pytest.raises(OSError):
+        call_command("dump", output=str(tmp_path / "broken.json"), stdout=io.StringIO())
+
+    assert list(tmp_path.iterdir()) == [earlier]
+    json.loads(earlier.read_bytes())

@@ -15,21 +15,77 @@ Primary keys are kept, because a history row points at its event by id: restored
 empty database, every history entry stays attached to its row, and a dump of the restored
 database is byte-for-byte the dump it came from.
 
-The file holds password hashes: keep backups as private as the database.
+A history row may point at a row that is gone (a participant removed, then the actor deleted):
+it is written with the id it holds, as the database holds it, and the command says how many it
+kept. The file holds password hashes, so it is written owner-only (0600), first to a temporary
+file beside it that is renamed into place when complete: a dump that fails leaves no file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
+from collections import Counter
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
-from django.core.management import call_command
+from django.core import serializers
 from django.core.management.base import BaseCommand, CommandParser
+from django.core.serializers.json import Serializer as JSONSerializer
+from django.db import router
+
+from timeline.models import Change, DataVersion
 
 BACKUP_DIR = Path(settings.BASE_DIR) / "backups"
-# Users before the timeline app: history rows refer to their editors by username.
-LABELS = ["auth.group", "auth.user", "timeline"]
+PROCESS_STATE = (DataVersion, Change)
+
+
+def backup_models() -> list:
+    """What a backup holds, in an order that loads: users before the history naming them. The
+    data version and its change log are the running processes' business, not the data."""
+    chosen = [
+        apps.get_model("auth", "Group"),
+        apps.get_model("auth", "User"),
+        *(m for m in apps.get_app_config("timeline").get_models() if m not in PROCESS_STATE),
+    ]
+    return serializers.sort_dependencies([(None, chosen)], allow_cycles=True)
+
+
+class BackupSerializer(JSONSerializer):
+    """Django's JSON serializer, with each referenced model's natural keys read once (not once
+    per row), and a reference to a row that no longer exists written as its id."""
+
+    def __init__(self, using: str):
+        super().__init__()
+        self.using = using
+        self._keys: dict[type, dict] = {}
+        self.kept: Counter[str] = Counter()  # "historical participation → actor": dangling refs
+
+    def _resolve_fk_natural_key(self, obj, field):
+        related = field.remote_field.model
+        if not self._model_supports_natural_key(related):
+            return None
+        pk = getattr(obj, field.attname)
+        if pk is None:
+            return None
+        if related not in self._keys:
+            rows = related._base_manager.using(self.using).all()
+            self._keys[related] = {row.pk: row.natural_key() for row in rows.iterator(2000)}
+        key = self._keys[related].get(pk)
+        if key is None:
+            self.kept[f"{obj._meta.verbose_name} → {related._meta.verbose_name} {pk}"] += 1
+        return key  # None: Django writes the id itself
+
+
+def _rows(using: str):
+    for model in backup_models():
+        if model._meta.proxy or not router.allow_migrate_model(using, model):
+            continue
+        many = [f.name for f in model._meta.many_to_many if f.remote_field.through._meta.auto_created]
+        rows = model._base_manager.using(using).order_by(model._meta.pk.name)
+        yield from rows.prefetch_related(*many).iterator(2000)
 
 
 class Command(BaseCommand):
@@ -48,18 +104,26 @@ class Command(BaseCommand):
         else:
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
             path = BACKUP_DIR / f"timeline-{stamp}.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        call_command(
-            "dumpdata",
-            *LABELS,
-            natural_foreign=True,
-            # The data version and its change log are the running processes' business, not
-            # part of the data.
-            exclude=["timeline.dataversion", "timeline.change"],
-            indent=2,
-            database=database,
-            output=str(path),
-            verbosity=0,
-        )
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        serializer = BackupSerializer(database)
+        # mkstemp creates the file readable by its owner only.
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as stream:
+                serializer.serialize(
+                    _rows(database), indent=2, use_natural_foreign_keys=True, stream=stream
+                )
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+        if serializer.kept:
+            listed = "; ".join(f"{ref} ({n}x)" for ref, n in sorted(serializer.kept.items()))
+            self.stderr.write(
+                f"{sum(serializer.kept.values())} verwijzing(en) in de historie naar rijen die "
+                f"niet meer bestaan, met hun id bewaard: {listed}"
+            )
         if options["verbosity"] >= 1:
             self.stdout.write(str(path))
