@@ -8,7 +8,6 @@ only; the proxy in front of it terminates TLS and passes
 X-Forwarded-Proto (set BEHIND_PROXY=1 for Django to trust it).
 """
 
-import logging
 import multiprocessing
 import os
 import subprocess
@@ -35,21 +34,6 @@ limit_request_line = 8190
 control_socket_disable = True
 # The proxy on this machine may say which scheme the reader used.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
-
-
-def on_starting(server) -> None:
-    from django.conf import settings
-
-    if not settings.configured:  # preload_app switched off: nothing loaded yet
-        return
-    backend = settings.CACHES["default"]["BACKEND"]
-    if server.cfg.workers > 1 and backend.endswith("LocMemCache"):
-        logging.getLogger("gunicorn.error").warning(
-            "The page cache is per worker (local memory): an edit reaches the other %d workers "
-            "only when their copies expire (PAGE_CACHE_SECONDS=%s). Set REDIS_URL to share it.",
-            server.cfg.workers - 1,
-            settings.PAGE_CACHE_SECONDS,
-        )
 
 
 _background_worker: subprocess.Popen | None = None

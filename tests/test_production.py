@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
+import requests
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -22,11 +23,11 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from timeline import cache as page_cache
 from timeline.models import (
     Actor,
     Alias,
     Citation,
+    DataVersion,
     Event,
     EventType,
     Participation,
@@ -356,6 +357,37 @@ def test_an_edit_shows_at_once(client, seed, any_page_cache):
         assert "Poetin en Macron bellen opnieuw" in response.content.decode()
 
 
+UNPUBLISH = f"""
+from timeline.models import Event
+event = Event.objects.get(slug={CALL!r})
+event.published = False
+event.title = "Ingetrokken"
+event.save()
+"""
+
+
+def test_a_retraction_shows_in_every_server_process_on_the_next_request(sqlite_site):
+    """Two gunicorn processes with the default settings (each its own local-memory cache) on
+    one database: after an un-publish both answer 404 for the permalink at once, and neither
+    shows the event on the timeline or in the API any more."""
+    with sqlite_site.serve() as first, sqlite_site.serve() as second:
+        pages = [f"/events/{CALL}/", "/", "/api/events.json", "/actors/macron/"]
+        for url in (first, second):
+            for page in pages:
+                requests.get(url + page, timeout=30)
+            cached = requests.get(url + pages[0], timeout=30)
+            assert (cached.status_code, cached.headers["X-Cache"]) == (200, "hit")
+
+        sqlite_site.manage("shell", "-c", UNPUBLISH)
+
+        for url in (first, second):
+            assert requests.get(url + pages[0], timeout=30).status_code == 404
+            for page in pages[1:]:
+                response = requests.get(url + page, timeout=30)
+                assert response.status_code == 200
+                assert CALL not in response.text
+
+
 def _change(model: str, tmp_path: Path) -> None:
     if model == "event":
         Event.objects.get(slug=CALL).save()
@@ -400,9 +432,9 @@ def test_any_change_to_what_pages_show_empties_the_cache(
 ):
     client.get("/")
     assert client.get("/")["X-Cache"] == "hit"
-    before = page_cache.generation()
+    before = DataVersion.current()
     _change(model, tmp_path)
-    assert page_cache.generation() != before
+    assert DataVersion.current() != before
     assert client.get("/")["X-Cache"] == "miss"
 
 
@@ -556,9 +588,9 @@ def test_generate_demo_makes_marked_consistent_data_and_clears_it(client, seed, 
 
     seeded = Event.objects.count()
     client.get("/")
-    before = page_cache.generation()
+    before = DataVersion.current()
     call_command("generate_demo", events=400, seed=3, verbosity=0)
-    assert page_cache.generation() != before
+    assert DataVersion.current() != before
     demo = Event.objects.filter(slug__startswith="demo-")
     assert demo.count() == 400 and Event.objects.count() == seeded + 400
     assert not demo.exclude(title__startswith="[demo]").exists()

@@ -1,11 +1,15 @@
 """The public pages' cache: whole responses per URL, dropped at once when the data changes.
 
-Every cache key includes a *generation* token kept in the cache itself. Once a transaction that
+Every cache key includes the data version, read from the database on each request
+(`DataVersion.current()`, which the timeline's index reads anyway). Once a transaction that
 changed anything a public page shows has committed (an event, actor, alias, participation,
 citation, source, type or timeline; fixture loads included, which send the same signals), the
-change hub (`timeline.changes`) replaces the token, so every page cached before is simply never
-asked for again and ages out. That is one cache write per edit
-instead of tracking which of thousands of filter URLs show what.
+change hub (`timeline.changes`) advances that version, so every page cached before is simply
+never asked for again and ages out. That is one write per edit instead of tracking which of
+thousands of filter URLs show what, and it holds in every process at once: a local-memory cache
+per gunicorn worker is never stale, because what the key is made of lives in the shared
+database, not in the cache. A page rendered while a change commits is stored under the version
+read before it, which no later request asks for.
 
 Only anonymous GETs with a 200 answer and no cookies are stored or served. A logged-in editor
 always gets a fresh page marked `Cache-Control: private, no-store`, so nothing an editor sees can
@@ -21,7 +25,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-import uuid
 
 from django.conf import settings
 from django.core.cache import cache
@@ -33,9 +36,10 @@ from django.utils.cache import (
     patch_vary_headers,
 )
 
+from timeline.models import DataVersion
+
 logger = logging.getLogger(__name__)
 
-GENERATION_KEY = "public-pages:generation"
 # The request headers that decide which template (full page or which partial) is rendered.
 VARY_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
 # Response headers worth keeping; the rest (Vary, CSP, security headers) are added on the way
@@ -48,23 +52,6 @@ KEPT_HEADERS = (
     "X-Total-Count",
     "X-Export-Count",
 )
-
-
-def generation() -> str:
-    token = cache.get(GENERATION_KEY)
-    if token is None:
-        # First request after a start or an eviction: a fresh token, which only means misses.
-        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-        token = cache.get(GENERATION_KEY) or "unknown"
-    return token
-
-
-def invalidate() -> None:
-    """Forget every cached public page (from the next request on)."""
-    try:
-        cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-    except Exception:
-        logger.exception("Could not invalidate the public page cache")
 
 
 def _key(request: HttpRequest, token: str) -> str:
@@ -122,9 +109,9 @@ def cache_public_page(view):
             patch_cache_control(response, private=True)
             return response
 
-        key = None
+        # Read before the view reads the data: see the module.
+        key = _key(request, DataVersion.current() or "")
         try:
-            key = _key(request, generation())
             hit = cache.get(key)
         except Exception:
             logger.exception("Page cache unavailable; serving uncached")
@@ -137,7 +124,7 @@ def cache_public_page(view):
             response["X-Cache"] = "hit"
         else:
             response = view(request, *args, **kwargs)
-            if key is not None and _cacheable(request, response):
+            if _cacheable(request, response):
                 headers = {h: response[h] for h in KEPT_HEADERS if h in response}
                 if response.streaming:
                     # Stored once the last chunk has gone out; a body cut short is not.

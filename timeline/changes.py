@@ -9,11 +9,11 @@ signals below note which events it touches. Once per transaction, when it commit
 2. advances the data version (`DataVersion`) and writes a `Change` row per event under the new
    number, both in one transaction, so that every process applies exactly those events to its
    in-memory index (`timeline.query.index`) on its next request; a bulk change (more than
-   `BULK_EVENTS` events, `generate_demo`) is one "all" row instead: one rebuild;
-3. drops the public page cache (`timeline.cache.invalidate`).
+   `BULK_EVENTS` events, `generate_demo`) is one "all" row instead: one rebuild. The public
+   page cache keys on that version (`timeline.cache`), so this drops it too, in every process.
 
 Saving an event with five participations and three citations in the admin is then one search
-text refresh, one version and one invalidation, not nine of each.
+text refresh and one version, not nine of each.
 
 Django's `loaddata` saves rows "raw" (no `save()` override runs) but sends these signals, so the
 EDTF bounds are derived here, before the row is written (they are NOT NULL), and the search text
@@ -30,7 +30,6 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from timeline import cache
 from timeline.models import (
     Actor,
     Alias,
@@ -96,7 +95,8 @@ def everything_changed(using: str | None = None) -> None:
 
 
 def flush(using: str = DEFAULT_DB_ALIAS) -> None:
-    """Apply what the committed transaction touched: search text, data version, page cache."""
+    """Apply what the committed transaction touched: search text, data version (and so the
+    page cache)."""
     pending = _pending(using)
     if not pending:
         return
@@ -117,7 +117,6 @@ def flush(using: str = DEFAULT_DB_ALIAS) -> None:
         Change.objects.using(using).bulk_create(rows)
         if number % 100 == 0:  # now and then, not on every change
             Change.objects.using(using).filter(number__lt=number - KEEP_VERSIONS).delete()
-    cache.invalidate()
 
 
 # -- receivers ---------------------------------------------------------------------------------

@@ -223,9 +223,9 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # -- Cache ---------------------------------------------------------------------------------------
 # CACHE_URL (redis://, rediss://, file:///path, locmem://, dummy://) or REDIS_URL; local memory
-# by default. Local memory is per process: with several gunicorn workers an edit reaches the
-# other workers' page caches only when their copies expire (PAGE_CACHE_SECONDS), so production
-# with more than one worker sets REDIS_URL (gunicorn.conf.py warns otherwise).
+# by default. Local memory is per process, which is right with several gunicorn workers too: the
+# page cache keys on the data version in the database (timeline/cache.py), so an edit shows in
+# every worker on its next request. Redis shares the cached pages between workers and machines.
 PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 300)
 # How many uncached exports all server processes compute at once (timeline/exports.py). One: an
 # export is CPU-bound for seconds, and on the 2-core machine two of them left the API 5 % of
