@@ -134,3 +134,54 @@ def test_it_serves_its_own_static_files(client, seed):
     html = client.get("/").content.decode()
     assert "cdn" not in html.lower()
     assert re.search(r'<script src="/static/django_htmx/htmx-2[^"]*\.js"', html)
+
+
+# -- what only drafts name stays unknown; every public URL reads with GET, HEAD and OPTIONS -------
+
+
+@pytest.fixture
+def draft_only_actor(seed):
+    """An informant named only in a draft: a reader must not learn of her."""
+    from timeline.models import Alias, EventType, Participation
+
+    actor = Actor.objects.create(slug="geheime-bron", name="Geheime Bron", kind="person",
+                                 affiliation=Actor.objects.get(slug="rusland"))  # fmt: skip
+    Alias.objects.create(actor=actor, name="Tipgeefster")
+    draft = Event.objects.create(slug="nog-niet-af", title="Nog niet af", edtf="2022-01-27",
+                                 type=EventType.objects.get(slug="statement"), published=False)  # fmt: skip
+    Participation.objects.create(event=draft, actor=actor, role="speaker")
+    return actor
+
+
+def test_it_keeps_an_actor_who_appears_only_in_drafts_from_the_public(client, draft_only_actor):
+    assert client.get("/actors/geheime-bron/").status_code == 404
+    listed = [a["slug"] for a in client.get("/api/actors.json").json()["actors"]]
+    assert "geheime-bron" not in listed and "lavrov" in listed
+    # Duitsland takes part in no event itself; Baerbock, who belongs to it, does.
+    assert "duitsland" in listed
+    assert client.get("/api/actors.json?q=tipgeefster").json()["count"] == 0
+    assert "Geheime Bron" not in client.get("/actors/suggest/?who=geheime").content.decode()
+    assert "Geheime Bron" not in client.get("/actors/rusland/").content.decode()
+    filtered = client.get("/?actor=geheime-bron").content.decode()
+    assert "Onbekende deelnemer: geheime-bron" in filtered and "Geheime Bron" not in filtered
+
+    Event.objects.filter(slug="nog-niet-af").update(published=True)
+    assert client.get("/actors/geheime-bron/").status_code == 200
+
+
+PUBLIC_URLS = [
+    "/", "/en/", f"/events/{CALL}/", "/actors/lavrov/", "/actors/suggest/?who=lav",
+    "/api/events.json", "/api/actors.json", "/api/openapi.json", "/export/events.csv",
+    "/export/timelinejs.json", "/export/events.ics", "/feed/", "/embed/",
+]
+
+
+@pytest.mark.parametrize("url", PUBLIC_URLS)
+def test_it_answers_head_and_options_wherever_it_answers_get(client, seed, url):
+    get = client.get(url)
+    head = client.head(url)
+    assert get.status_code == head.status_code == 200
+    assert head["Content-Type"] == get["Content-Type"] and not head.content
+    options = client.options(url)
+    assert options.status_code == 200 and options["Allow"] == "GET, HEAD, OPTIONS"
+    assert client.post(url).status_code == 405

@@ -53,12 +53,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
-from django.views.decorators.http import require_GET
 from icalendar import Calendar, vText
 from icalendar import Event as CalendarEvent
 
 from timeline import dates
 from timeline.cache import cache_public_page
+from timeline.decorators import public_read
 from timeline.i18n import reader_language, type_name
 from timeline.models import Actor, Alias, Event
 from timeline.query import Result, select
@@ -230,7 +230,7 @@ def timelinejs_event(event: Event, request: HttpRequest) -> dict:
 
 
 @cors
-@require_GET
+@public_read
 @cache_public_page
 @filtered(EXPORT)
 @_bounded
@@ -268,7 +268,7 @@ def timelinejs(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
 
 
 @cors
-@require_GET
+@public_read
 @cache_public_page
 @filtered(EXPORT)
 @_bounded
@@ -329,7 +329,7 @@ def _calendar_chunks(calendar: Calendar, events, request: HttpRequest):
 
 
 @cors
-@require_GET
+@public_read
 @cache_public_page
 @filtered(EXPORT)
 @_bounded
@@ -412,7 +412,7 @@ class EventFeed(Feed):
 
 
 @cors
-@require_GET
+@public_read
 @cache_public_page
 @filtered(EXPORT)
 def events_feed(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
@@ -437,7 +437,7 @@ def _framable_anywhere(view):
 
 
 @_framable_anywhere
-@require_GET
+@public_read
 @cache_public_page
 @filtered(EMBED)
 def embed(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
@@ -466,7 +466,7 @@ def embed(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
 
 
 @cors
-@require_GET
+@public_read
 @limit_query_length(json_errors)
 def api_actors(request: HttpRequest) -> JsonResponse:
     """Every actor with the number of published events it takes part in; `q` searches names
@@ -478,7 +478,8 @@ def api_actors(request: HttpRequest) -> JsonResponse:
     except forms.ValidationError as exc:
         return json_errors(request, {"q": exc.messages})
     actors = (
-        Actor.objects.select_related("affiliation")
+        Actor.objects.public()
+        .select_related("affiliation")
         .prefetch_related(Prefetch("aliases", queryset=Alias.objects.order_by("name")))
         .annotate(
             event_count=Count(

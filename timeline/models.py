@@ -132,6 +132,17 @@ class Timeline(models.Model):
         return (self.slug,)
 
 
+class ActorQuerySet(models.QuerySet):
+    def public(self) -> ActorQuerySet:
+        """The actors a reader may see: those in a published event, and what they belong to
+        (Baerbock's Duitsland). One who appears only in drafts stays unknown to the public."""
+        published = Participation.objects.filter(event__published=True)
+        return self.filter(
+            models.Exists(published.filter(actor=models.OuterRef("pk")))
+            | models.Exists(published.filter(actor__affiliation=models.OuterRef("pk")))
+        )
+
+
 class Actor(models.Model):
     class Kind(models.TextChoices):
         PERSON = "person", _("persoon")
@@ -155,7 +166,7 @@ class Actor(models.Model):
         help_text=_("Land of organisatie, bijvoorbeeld Lavrov → Rusland."),
     )
 
-    objects = SlugManager()
+    objects = SlugManager.from_queryset(ActorQuerySet)()
     history = HistoricalRecords()
 
     class Meta:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from django import forms
 from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_GET
 
+from timeline.decorators import public_read
 from timeline.models import Actor, Event, Participation
 from timeline.query.forms import MAX_Q_LENGTH, EventFilterForm, SlugListField
 from timeline.query.http import cors
@@ -302,6 +302,6 @@ def description() -> dict:
 
 
 @cors
-@require_GET
+@public_read
 def openapi_json(request: HttpRequest) -> JsonResponse:
     return JsonResponse(description(), json_dumps_params={"ensure_ascii": False})

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -16,11 +16,11 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
 from timeline.cache import cache_public_page
+from timeline.decorators import public_read
 from timeline.i18n import date_label, reader_language
 from timeline.models import Actor, Event
 from timeline.query import select
@@ -115,7 +115,7 @@ def _share_links(request: HttpRequest, form: EventFilterForm, params) -> dict:
     }
 
 
-@require_GET
+@public_read
 @cache_public_page  # issue 8: page cache, see timeline/cache.py
 @vary_on_headers("HX-Request")
 @filtered(PAGE)
@@ -132,7 +132,7 @@ def event_list(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
     return render(request, template_name, ctx)
 
 
-@require_GET
+@public_read
 @cache_public_page
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     event = get_object_or_404(Event.objects.published().with_details(), slug=slug)
@@ -140,11 +140,13 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "timeline/event_detail.html", ctx)
 
 
-@require_GET
+@public_read
 @cache_public_page
 def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     actor = get_object_or_404(
-        Actor.objects.select_related("affiliation").prefetch_related("aliases", "members"),
+        Actor.objects.public()
+        .select_related("affiliation")
+        .prefetch_related("aliases", Prefetch("members", queryset=Actor.objects.public())),
         slug=slug,
     )
     events = list(
@@ -164,7 +166,7 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "timeline/actor_detail.html", ctx)
 
 
-@require_GET
+@public_read
 @cache_public_page
 def actor_suggest(request: HttpRequest) -> HttpResponse:
     """Autocomplete for the actor filter: names and aliases, Dutch and English spellings."""
@@ -185,7 +187,7 @@ def actor_suggest(request: HttpRequest) -> HttpResponse:
 
 
 @cors
-@require_GET
+@public_read
 @cache_public_page
 @filtered(API)
 def api_events(request: HttpRequest, form: EventFilterForm) -> JsonResponse:
@@ -206,7 +208,7 @@ def api_events(request: HttpRequest, form: EventFilterForm) -> JsonResponse:
     )
 
 
-@require_GET
+@public_read
 def set_language_get(request: HttpRequest, code: str) -> HttpResponse:
     """The language switch: a plain link (no form, no JavaScript) that remembers the choice."""
     if code not in dict(settings.LANGUAGES):

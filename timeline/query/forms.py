@@ -195,7 +195,7 @@ class EventFilterForm(forms.Form):
 
     def _known_actors(self, field: str) -> list[Actor]:
         slugs = self.cleaned_data.get(field, [])
-        found = {a.slug: a for a in Actor.objects.filter(slug__in=slugs)} if slugs else {}
+        found = {a.slug: a for a in Actor.objects.public().filter(slug__in=slugs)} if slugs else {}
         unknown = [s for s in slugs if s not in found]
         if unknown:
             raise forms.ValidationError(
@@ -313,5 +313,5 @@ def matching_actors(text: str) -> list[Actor]:
     for actor_id, name in Alias.objects.values_list("actor_id", "name"):
         if needle in normalize(name):
             hits.setdefault(actor_id, 0 if normalize(name).startswith(needle) else 1)
-    actors = Actor.objects.in_bulk(list(hits))
+    actors = Actor.objects.public().in_bulk(list(hits))
     return sorted(actors.values(), key=lambda a: (hits[a.pk], a.name))
