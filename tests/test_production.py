@@ -371,7 +371,7 @@ def test_a_retraction_shows_in_every_server_process_on_the_next_request(sqlite_s
     one database: after an un-publish both answer 404 for the permalink at once, and neither
     shows the event on the timeline or in the API any more."""
     with sqlite_site.serve() as first, sqlite_site.serve() as second:
-        pages = [f"/events/{CALL}/", "/", "/api/events.json", "/actors/macron/"]
+        pages = [f"/events/{CALL}/", "/", "/api/events.json", "/actors/poetin/"]
         for url in (first, second):
             for page in pages:
                 requests.get(url + page, timeout=30)
