@@ -206,3 +206,15 @@ def sqlite_site(_seeded_sqlite, tmp_path) -> SqliteSite:
     path = tmp_path / "site.sqlite3"
     shutil.copyfile(_seeded_sqlite, path)
     return SqliteSite(path)
+
+
+@pytest.fixture(autouse=True)
+def _worker_keeps_the_test_connection(monkeypatch):
+    """Tests run the background worker in-process (`db_worker --batch`) inside the test's
+    transaction. The worker calls close_old_connections(), which closes a connection that is not
+    in autocommit mode: on PostgreSQL that would end the test's transaction (SQLite's in-memory
+    test database ignores the close). A deployed worker is its own process with its own
+    connection, so nothing is lost by keeping the test's here."""
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
