@@ -314,7 +314,13 @@ class EventQuerySet(models.QuerySet):
     def refresh_search_text(self, batch: int = 2000) -> int:
         """Derive the search text of these events again, a batch at a time in four queries, and
         write those that changed; how many did."""
-        events = self.order_by("pk").prefetch_related("participations__actor__aliases", "citations")
+        # In pk order throughout: the text must not depend on the database's row or collation
+        # order, or a backup restored into another database would not be the same bytes.
+        events = self.order_by("pk").prefetch_related(
+            models.Prefetch("participations", queryset=Participation.objects.order_by("pk")),
+            models.Prefetch("participations__actor__aliases", queryset=Alias.objects.order_by("pk")),
+            models.Prefetch("citations", queryset=Citation.objects.order_by("pk")),
+        )
         changed = []
         for event in events.iterator(chunk_size=batch):
             text = event.build_search_text()
