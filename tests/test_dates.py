@@ -760,6 +760,28 @@ def test_it_refuses_an_unknown_precision():
         Period(_date(SEED), "week")
 
 
+# An article's own text (`wire=True`, what ingest passes): its own weekday is that day in Dutch
+# too; what an editor types keeps the Dutch reading of a week earlier. Other weekdays, and a
+# weekday read forwards, are the same either way. (base, lang, phrase, future, wire, edtf)
+WIRE = [
+    (SEED, "nl", "vrijdag", F, T, "2022-01-28"),
+    (SEED, "nl", "vrijdag", F, F, "2022-01-21"),
+    (SEED, "nl", "vrijdagochtend", F, T, "2022-01-28"),
+    (SEED, "nl", "afgelopen vrijdag", F, T, "2022-01-21"),
+    (SEED, "nl", "volgende vrijdag", F, T, "2022-02-04"),
+    (SEED, "nl", "woensdag", F, T, "2022-01-26"),
+    (SEED, "nl", "donderdag", T, T, "2022-02-03"),
+    (SEED, "en", "Friday", F, F, "2022-01-28"),
+    (SEED, "en", "Friday", F, T, "2022-01-28"),
+]
+
+
+@pytest.mark.parametrize(("base", "lang", "phrase", "future", "wire", "edtf"), WIRE)
+def test_it_reads_an_articles_own_weekday_as_that_day(base, lang, phrase, future, wire, edtf):
+    result = resolve(phrase, _date(base), lang, future=future, wire=wire)
+    assert result.edtf == edtf
+
+
 # (phrase, period, EDTF or the refusal's code)
 WITHIN = [
     ("woensdag", Period(_date(SEED)), "2022-01-26"),

@@ -128,8 +128,9 @@ def corpus_db(db):
     prepare_database()
 
 
-def test_it_gets_the_lead_event_of_nine_in_ten_unseen_articles_right(corpus_db):
-    result = score()
+@pytest.mark.parametrize("corpus", [CORPUS, HELDOUT], ids=["corpus", "heldout"])
+def test_it_gets_the_lead_event_of_nine_in_ten_articles_right(corpus_db, corpus):
+    result = score(corpus)
 
     assert result.articles >= 11
     # Date, participants (new ones included) and status of each article's first event.

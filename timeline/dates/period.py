@@ -72,16 +72,21 @@ class Period:
 
 
 def resolve_within(
-    phrase: str, period: Period, lang: str | None = None, *, future: bool = False
+    phrase: str,
+    period: Period,
+    lang: str | None = None,
+    *,
+    future: bool = False,
+    wire: bool = False,
 ) -> Resolved | Unresolved:
     """`resolve` against a publication period, honest about its precision.
 
     A phrase whose answer depends on the unknown day is refused ("depends_on_day"); the refusal
     keeps the answer on the period's first day as `earliest`."""
-    first = resolve(phrase, period.first, lang, future=future)
+    first = resolve(phrase, period.first, lang, future=future, wire=wire)
     if period.precision == "day" or not first.ok:
         return first
-    last = resolve(phrase, period.last, lang, future=future)
+    last = resolve(phrase, period.last, lang, future=future, wire=wire)
     if last.ok and (first.edtf, first.part_of_day) == (last.edtf, last.part_of_day):
         return first
     refusal = Refusal.of(

@@ -22,7 +22,8 @@ The rules are tried first because they are much faster than dateparser (bench/be
 Conventions (the "why" behind answers that a reader might otherwise call a guess):
 
 - A weekday in a report is the most recent such day *before* the base (the base's own weekday
-  means a week earlier; in English, wire style, a bare weekday that is the base's own is the
+  means a week earlier; in English, wire style, and in an article's own text in either language
+  (`wire=True`, what ingest passes), a bare weekday that is the base's own is the
   base day: "said on Friday" in a Friday article), unless the phrase looks ahead ("komende",
   "volgende", "next", "coming", "a.s.") or the caller says the event lies ahead (`future=True`, a scheduled or
   expected event): then it is the next such day *after* the base.
@@ -223,6 +224,7 @@ class _Ctx:
     base: dt.date
     lang: str
     future: bool
+    wire: bool = False
 
 
 # --------------------------------------------------------------------------------------------
@@ -555,8 +557,9 @@ def _h_weekday(m: re.Match, ctx: _Ctx) -> _Span:
         direction = WEEKDAY_SUFFIXES[m["suffix"]]
     part = PART_WORDS[m["part"]] if m["part"] else ""
     weekday = WEEKDAYS[_word(m["wd"])]
-    if direction is None and ctx.lang == "en" and weekday == ctx.base.weekday():
-        # Wire style: "said on Friday" in a Friday article is that very day.
+    if direction is None and (ctx.lang == "en" or ctx.wire) and weekday == ctx.base.weekday():
+        # Wire style: "said on Friday" in a Friday article is that very day; so is "heeft
+        # vrijdag besloten" in a Friday article's own text (`wire=True`).
         return _on(ctx.base, part)
     return _on(_weekday_from(ctx, weekday, direction), part)
 
@@ -793,7 +796,7 @@ def _h_range(m: re.Match, ctx: _Ctx) -> _Span | None:
         left = _match(left_text, ctx)
         if left is not None and not right_year and _YEARLESS.fullmatch(right_text):
             # A year-less end follows the start: the first such day on or after it.
-            right = _match(right_text, _Ctx(left.start, ctx.lang, future=True))
+            right = _match(right_text, _Ctx(left.start, ctx.lang, future=True, wire=ctx.wire))
     if left is None or right is None:
         return None
     if right.hi is None:
@@ -1082,13 +1085,21 @@ def _has_control_characters(phrase: str) -> bool:
 
 
 def resolve(
-    phrase: str, base: dt.date, lang: str | None = None, *, future: bool = False
+    phrase: str,
+    base: dt.date,
+    lang: str | None = None,
+    *,
+    future: bool = False,
+    wire: bool = False,
 ) -> Resolved | Unresolved:
     """Place `phrase` on the calendar relative to `base`, the source's publication date.
 
     `lang` is "nl" or "en" (detected from the words when None, Dutch when in doubt).
     `future=True` says the event lies ahead of the base (scheduled or expected), so a bare
-    weekday or a year-less date is read forwards. Never raises: anything that cannot be placed
+    weekday or a year-less date is read forwards. `wire=True` says the phrase comes from an
+    article's own running text, where a bare weekday that is the base's own is the base day in
+    Dutch too ("Het kabinet heeft vrijdag besloten" in Friday's copy); a phrase an editor types
+    keeps the Dutch reading of a week earlier. Never raises: anything that cannot be placed
     honestly comes back as `Unresolved` with a reason. See the module docstring for the rules.
     """
     if not isinstance(phrase, str):
@@ -1105,7 +1116,7 @@ def resolve(
     if not text:
         return Unresolved(phrase, Refusal.of("empty"))
     lang = (lang or detect_language(text)).strip().lower() or "nl"
-    ctx = _Ctx(base, lang, future)
+    ctx = _Ctx(base, lang, future, wire)
     try:
         span = _match(text, ctx) or _with_dateparser(text, ctx)
         if span is None:

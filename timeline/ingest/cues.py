@@ -37,12 +37,13 @@ TYPE_CUES = [
                           r"|schriftelijk\w* (?:antwoord|reactie)")),
     ("decision", (r"tekende|tekenden|ondertekend\w*|getekend|besloot|besloten|besluit"
                  r"|signed|signs|decided|decides|approved|approves|keurde\w* .*\bgoed"
-                 r"|goedgekeurd|stemde\w* in met|ingestemd|imposed|legde\w* .*\bop")),
+                 r"|goedgekeurd|stemde\w* in met|ingestemd|imposed|legde\w* .*\bop"
+                 r"|afgekondigd|kondig\w* .*\baf|declared (?:a|an|the)|declares (?:a|an|the)")),
     ("meeting", (r"af te spreken|afspreken|afspraak|ontmoeting\w*|ontmoet\w*|bijeenkomst"
                 r"|meeting|meets?|met with|summit|top(?:overleg|ontmoeting)|bezocht|visited"
                 r"|bijeen\w*|komen\b.*\bbijeen|(?:een|de|tijdens|op) top|travel\w* to|reist\b.*\bnaar"
                 r"|visit\w*|bezoek\w*"
-                r"|hosted|ontving")),
+                r"|hosted|ontving|ontvangen|ontvangt|received|receives")),
     ("talks", (r"spreekt|spreken|sprak|praten|praat|bespre\w*|besprak\w*"
                 r"|discuss\w*|gesprek\w*|overleg\w*|onderhandel\w*|talks|spoke|speak\w*"
               r"|negotiat\w*")),
@@ -90,6 +91,59 @@ EXPECTED_CUES = re.compile(
 CANCELLED_CUES = re.compile(
     r"\b(?:afgelast|geannuleerd|gaat niet door|cancel+ed|called off)\b"
 )
+
+
+# Dutch news writes the future in the present tense with a time: "Donderdag bezoekt hij het
+# gebied", "Later vandaag spreekt hij met", "Hij reist morgen naar". The finite verb stands
+# right after a fronted time (verb second) or right before it. A singular present ends in -t, a
+# plural one in -en; the perfect's auxiliaries, past forms (bezocht, kwamen, belden) and
+# participles (ge-) do not count, nor speech verbs (the reporting, "meldt Interfax", is not the
+# event).
+_NOT_PRESENT = {"heeft", "had", "hadden", "is", "was", "waren", "zijn", "werd", "werden",
+                "zegt", "meldt", "laat", "stelt", "verklaart", "noemt", "dat", "het", "niet",
+                "wat", "met"}  # fmt: skip
+
+
+# Plural past forms that end like a plural present (-en); weak ones end in -den/-ten.
+_STRONG_PAST_PLURALS = set(
+    """kwamen spraken bespraken gingen waren zaten lagen stonden gaven namen zagen vonden hielden
+    troffen besloten lieten riepen schreven wezen vlogen reden bleven kregen wonnen verloren
+    begonnen sloten braken trokken""".split()
+)
+
+
+def _present_plural(word: str) -> bool:
+    return (
+        len(word) > 3
+        and word.endswith("en")
+        and not word.endswith(("den", "ten"))
+        and not word.startswith("ge")
+        and word not in _STRONG_PAST_PLURALS | {"hebben", "zijn", "worden", "zeggen", "melden"}
+    )
+
+
+def _present_verb(word: str) -> bool:
+    return (
+        len(word) > 2
+        and word.endswith("t")
+        and not word.endswith("cht")
+        and not (word.startswith("ge") and word not in ("geeft", "geldt", "gaat"))
+        and word not in _NOT_PRESENT
+    )
+
+
+def present_for_future(sentence: str, mention: DateMention, lang: str) -> bool:
+    """A Dutch present-tense verb beside the date phrase: the event lies ahead."""
+    if lang != "nl":
+        return False
+    before = tokenize(sentence[: mention.start])
+    after = tokenize(sentence[mention.start + len(mention.phrase) :])
+    if not before:  # the time opens the sentence: the verb comes next ("Donderdag komen de")
+        return bool(after) and (_present_verb(after[0].norm) or _present_plural(after[0].norm))
+    # "Hij spreekt donderdag met ...": subject, verb, time
+    return len(before) <= 3 and _present_verb(before[-1].norm) and not PAST_SPEECH.search(
+        " ".join(t.norm for t in before)
+    )
 
 
 def looks_ahead(norm_sentence: str) -> bool:
@@ -167,7 +221,7 @@ def find_speaker(
 
 
 def guess_status(
-    mention: DateMention, published: PublicationDate, norm_sentence: str
+    mention: DateMention, published: PublicationDate, norm_sentence: str, *, ahead: bool = False
 ) -> str:
     """Occurred, unless the date or a cue word looks ahead; a date that lies wholly before the
     publication date wins over the verbs ("daar gaat ... niet in mee, werd eerder deze week
@@ -181,7 +235,8 @@ def guess_status(
     if resolved is not None and resolved.end is not None and resolved.end < base:
         return Event.Status.OCCURRED
     ahead = (
-        (resolved is not None and resolved.start > base)
+        ahead
+        or (resolved is not None and resolved.start > base)
         or bool(FUTURE_CUES.search(normalize(mention.phrase)))
         or looks_ahead(norm_sentence)
     )

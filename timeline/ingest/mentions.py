@@ -145,7 +145,8 @@ def find_dates(
     mentions = []
     for start, end in spans:
         phrase = sentence[start:end]
-        result = dates.resolve_within(phrase, published, lang, future=future)
+        # An article's own text: "vrijdag" in Friday's copy is that Friday (wire style).
+        result = dates.resolve_within(phrase, published, lang, future=future, wire=True)
         on_first = None if result.ok else result.earliest
         # A phrase from the table is a date expression even when it cannot be placed ("de
         # afgelopen weken"); a dateparser find that cannot be placed at all is dropped.
@@ -386,7 +387,11 @@ TITLE_WORDS = set(
 )
 # The words of a ministry, which may follow "minister ... van" / "Secretary of".
 MINISTRY_WORDS = {"buitenlandse", "binnenlandse", "zaken", "defensie", "foreign", "affairs",
-                  "state", "defense", "defence", "justitie", "financien", "treasury", "homeland"}  # fmt: skip
+                  "state", "defense", "defence", "justitie", "financien", "treasury", "homeland",
+                  "mijnbouw", "klimaat", "energie", "economische", "volksgezondheid", "onderwijs",
+                  "landbouw", "infrastructuur", "waterstaat", "asiel", "migratie", "sociale",
+                  "werkgelegenheid", "energy", "health", "commerce", "agriculture", "education",
+                  "interior", "trade", "economy", "finance"}  # fmt: skip
 # Words that make a capitalised group an organisation ("White House", "U.S. Embassy").
 ORGANISATION_WORDS = set(
     """
@@ -496,6 +501,31 @@ class NewActors:
         )
 
 
+# Arabic names' lower-case article joined by a hyphen ("Abdel Fattah al-Sisi", "el-Sisi").
+_NAME_PREFIX = re.compile(r"(?:al|el|ad|as|ash|ibn|bin)-[A-Z]")
+# Before a capitalised group: an article or a place preposition ("in New York", "the Black
+# Sea", "in the Middle East"). Without a function around it such a group is a place, not a
+# person.
+_PLACE_OR_ARTICLE = {"in", "at", "te", "op", "naar", "uit", "from", "near", "the", "de", "het"}
+
+
+def _name_word(tok: Token) -> bool:
+    """A word that may continue a name: capitalised, or a hyphened Arabic article."""
+    return tok.text[:1].isupper() or bool(_NAME_PREFIX.match(tok.text))
+
+
+def _joined(left: Token, right: Token, text: str) -> bool:
+    """Whether two words may belong to one name: a name does not run on across punctuation
+    ("Viktor Orban, Orban's office"), except after an initial ("Joseph R. Biden") and before a
+    suffix ("Biden, Jr.")."""
+    gap = text[left.end : right.start].strip()
+    return (
+        not gap
+        or (gap == "." and len(left.text) == 1 and left.text.isupper())
+        or (gap == "," and right.norm in NAME_SUFFIXES)
+    )
+
+
 def _is_title(tok: Token) -> bool:
     return tok.norm in TITLE_WORDS or tok.norm in MINISTRY_WORDS
 
@@ -550,11 +580,15 @@ def find_names(
         while (
             j + 1 < len(tokens)
             and j + 1 not in known
-            and (
-                tokens[j + 1].text[:1].isupper()
-                or tokens[j + 1].norm in _NAME_PARTICLES
-            )
+            and (_name_word(tokens[j + 1]) or tokens[j + 1].norm in _NAME_PARTICLES)
             and not tokens[j + 1].text.isdigit()
+            and _joined(tokens[j], tokens[j + 1], text)
+            # "Hans Vijlbrief van Mijnbouw": the ministry belongs to the function.
+            and not (
+                tokens[j + 1].norm in ("van", "of")
+                and j + 2 < len(tokens)
+                and tokens[j + 2].norm in MINISTRY_WORDS
+            )
         ):
             j += 1
         while j > i and tokens[j].norm in _NAME_PARTICLES:
@@ -600,7 +634,9 @@ def _name_mention(
         kind = Actor.Kind.MEDIA
     elif is_org:
         kind = Actor.Kind.ORGANISATION
-    elif before or title_after or len(words) >= 2:
+    elif before or title_after:
+        kind = Actor.Kind.PERSON
+    elif len(words) >= 2 and not (first > 0 and tokens[first - 1].norm in _PLACE_OR_ARTICLE):
         kind = Actor.Kind.PERSON
     else:
         return None  # one capitalised word and nothing said of it: a place, a name, who knows

@@ -21,6 +21,7 @@ from timeline.ingest.cues import (
     known_type,
     looks_ahead,
     main_clause,
+    present_for_future,
 )
 from timeline.ingest.mentions import (
     ActorIndex,
@@ -217,6 +218,7 @@ def _without_descriptions(
 
 
 PLACE_WORDS = {"in", "at", "op", "te", "bij"}
+BENEFICIARY_WORDS = {"voor", "for"}
 _ARTICLES = {"the", "het", "de"}
 
 
@@ -229,6 +231,15 @@ def _is_place(tokens: list[Token], mention: Mention) -> bool:
     if i >= 0 and tokens[i].norm in _ARTICLES:
         i -= 1
     return i >= 0 and tokens[i].norm in PLACE_WORDS
+
+
+def _is_beneficiary(tokens: list[Token], mention: Mention) -> bool:
+    """A state named as the one something is for ("voor Oekraïne")."""
+    return (
+        mention.actor.kind == Actor.Kind.STATE
+        and mention.first > 0
+        and tokens[mention.first - 1].norm in BENEFICIARY_WORDS
+    )
 
 
 def propose(
@@ -286,12 +297,16 @@ def propose(
         norm = " ".join(t.norm for t in tokens)
         # "will speak ... on Tuesday, the White House announced": the tense of the main clause
         main = main_clause(sentence.text)
-        found = find_dates(
-            sentence.text, article.published, article.lang, future=looks_ahead(main)
-        )
+        ahead = looks_ahead(main)
+        found = find_dates(sentence.text, article.published, article.lang, future=ahead)
         if not found:
             continue
         date = next((m for m in found if m.ok), found[0])
+        if not ahead and present_for_future(sentence.text, date, article.lang):
+            # "Donderdag bezoekt hij": read the weekday forwards, the event as ahead.
+            ahead = True
+            found = find_dates(sentence.text, article.published, article.lang, future=True)
+            date = next((m for m in found if m.ok), found[0])
         guessed, from_cue = guess_type(norm, main, norm_title, article.lang)
         speaker = find_speaker(tokens, mentions, norm)
         if guessed in ACTS:
@@ -300,6 +315,8 @@ def propose(
             mentions = [m for m in mentions if not _is_place(tokens, m)]
             if speaker is not None and speaker.kind != Actor.Kind.PERSON:
                 mentions = [m for m in mentions if m.actor is not speaker]
+        # "munitie voor Oekraïne", "aid for Ukraine": who it is for is not who took part.
+        mentions = [m for m in mentions if not _is_beneficiary(tokens, m)]
         cast: dict[str, tuple[Actor | NewActor, str]] = {}
         for mention in mentions:
             role = (
@@ -324,7 +341,7 @@ def propose(
                 date=date,
                 edtf=edtf,
                 part_of_day=part,
-                status=guess_status(date, article.published, main),
+                status=guess_status(date, article.published, main, ahead=ahead),
                 type_slug=type_slug,
                 type_from_cue=from_cue,
                 actors=cast_list,
