@@ -1037,6 +1037,46 @@ def test_it_adds_an_uploaded_html_report_to_the_event_it_already_has(desk):
     assert not Event.objects.filter(proposed_from__outlet="Andere krant").exists()
 
 
+def test_it_credits_the_agency_an_uploaded_report_names_on_its_source_and_citation(desk, client):
+    html = (
+        "<html><body><p>Vanochtend heeft president Poetin met zijn Franse ambtgenoot Macron "
+        "telefonisch overlegd, meldt persbureau ANP.</p></body></html>"
+    )
+    data = {**ARTICLE, "text": html, "kind": ".html", "outlet": "Andere krant",
+            "published": "2022-01-28"}  # fmt: skip
+
+    desk.post(INGEST, {**data, "save": "1", "keep": ["1"]})
+
+    source = Source.objects.get(outlet="Andere krant")
+    assert source.attribution == "ANP"
+    assert not Actor.objects.filter(name="ANP").exists()  # the reporter, not a participant
+    assert "ANP" in text(desk.get("/admin/timeline/source/"))
+    page = text(client.get(f"/events/{CALL}/"))
+    assert "Andere krant" in page and "via ANP" in page
+
+
+def test_it_lists_ingested_actors_as_new_until_an_editor_marks_them_reviewed(desk):
+    desk.post(INGEST, {**ARTICLE, "save": "1", "keep": ["1"]})
+    scholz = Actor.objects.get(slug="scholz")
+    assert scholz.reviewed is False
+    assert Actor.objects.get(slug="lavrov").reviewed is True  # entered by an editor
+
+    new = text(desk.get("/admin/timeline/actor/?nieuw=ja"))
+
+    assert "nieuw uit inlezen" in new
+    assert "Olaf Scholz" in new and "Sergej Lavrov" not in new
+
+    done = desk.post("/admin/timeline/actor/?nieuw=ja", {
+        "action": "mark_reviewed", "_selected_action": [str(scholz.pk)], "index": "0",
+    }, follow=True)  # fmt: skip
+
+    assert "1 deelnemer nagekeken" in text(done)
+    scholz.refresh_from_db()
+    assert scholz.reviewed is True
+    assert scholz.history.latest().history_change_reason == "nagekeken"
+    assert "Olaf Scholz" not in text(desk.get("/admin/timeline/actor/?nieuw=ja"))
+
+
 def test_it_refuses_an_ingest_without_text_or_of_an_unknown_format(desk):
     empty = desk.post(INGEST, {**ARTICLE, "text": " ", "propose": "1"})
     pdf = SimpleUploadedFile("a.pdf", b"%PDF", content_type="application/pdf")

@@ -192,7 +192,27 @@ def test_it_adds_the_article_to_the_seed_events_it_reports_and_lists_candidates(
 def test_it_credits_the_press_agency_and_reads_hij_as_the_last_named_person(ingested):
     talks = _draft_citing("Later vandaag spreekt hij")
 
-    assert _actors(talks) == {"lavrov", "baerbock"}  # not Interfax, which reports it
+    assert _actors(talks) == {"lavrov", "baerbock"}  # "hij" is Lavrov
+    # Interfax reports it: the source's attribution, no participant of anything.
+    assert Source.objects.get(slug=SOURCE).attribution == "Interfax"
+    assert not Participation.objects.filter(actor__slug="interfax").exists()
+    assert "via persbureau: Interfax" in ingested
+
+
+def test_it_proposes_new_actors_as_not_yet_reviewed(unseen, tmp_path):
+    path = _write(tmp_path, "scholz.md", "---\ndate: 2022-02-10\n---\nChancellor Olaf Scholz of "
+                  "Germany spoke by phone with President Putin on Thursday.\n")  # fmt: skip
+
+    _ingest(path, "--lang", "en")
+
+    scholz = Actor.objects.get(slug="scholz")
+    assert (scholz.name, scholz.kind, scholz.function, scholz.affiliation.slug) == (
+        "Olaf Scholz", "person", "chancellor", "duitsland",
+    )  # fmt: skip
+    assert scholz.reviewed is False
+    assert Actor.objects.get(slug="poetin").reviewed is True
+    # Only in a draft: readers do not see the new actor.
+    assert not Actor.objects.public().filter(slug="scholz").exists()
 
 
 def test_it_attaches_the_drafts_to_an_existing_source_and_timeline(unseen):

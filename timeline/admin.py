@@ -23,6 +23,8 @@ from django.tasks.exceptions import TaskResultDoesNotExist
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -115,11 +117,29 @@ def matching_actor_ids(term: str) -> list[int]:
     ]
 
 
+class NewFromIngestFilter(admin.SimpleListFilter):
+    """Actors ingest proposed (kind, function and affiliation guessed) and nobody checked yet."""
+
+    title = _("nagekeken")
+    parameter_name = "nieuw"
+
+    def lookups(self, request, model_admin):
+        return [("ja", _("nieuw uit inlezen")), ("nee", _("nagekeken"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "ja":
+            return queryset.filter(reviewed=False)
+        if self.value() == "nee":
+            return queryset.filter(reviewed=True)
+        return queryset
+
+
 @admin.register(Actor)
 class ActorAdmin(HistoryAdmin):
-    list_display = ["name", "name_en", "kind", "function", "affiliation", "event_count"]
+    list_display = ["name", "name_en", "kind", "function", "affiliation", "reviewed", "event_count"]
     ordering = ["name"]  # explicit: the annotation's GROUP BY drops Meta.ordering
-    list_filter = ["kind", ("affiliation", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [NewFromIngestFilter, "kind", ("affiliation", admin.RelatedOnlyFieldListFilter)]
+    actions = ["mark_reviewed"]
     list_select_related = ["affiliation"]
     # Declared for the search box and the autocomplete; `get_search_results` does the matching.
     search_fields = ["name", "name_en", "aliases__name", "function", "slug"]
@@ -139,6 +159,21 @@ class ActorAdmin(HistoryAdmin):
     @admin.display(description="gebeurtenissen", ordering="n_events")
     def event_count(self, obj: Actor) -> int:
         return obj.n_events
+
+    @admin.action(description=_("Geselecteerde deelnemers als nagekeken markeren"),
+                  permissions=["change"])  # fmt: skip
+    def mark_reviewed(self, request, queryset):
+        n = 0
+        for actor in queryset.filter(reviewed=False):  # one by one: each gets its history entry
+            actor.reviewed = True
+            actor._change_reason = gettext("nagekeken")
+            actor.save()
+            n += 1
+        self.message_user(
+            request,
+            ngettext("%(n)d deelnemer nagekeken", "%(n)d deelnemers nagekeken", n) % {"n": n},
+            messages.SUCCESS,
+        )
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():
@@ -161,11 +196,12 @@ class SourceAdmin(HistoryAdmin):
         "published_on",
         "published_precision",
         "language",
+        "attribution",
         "citation_count",
     ]
     ordering = ["-published_on", "title"]
     list_filter = ["outlet", "language", "published_precision"]
-    search_fields = ["title", "outlet", "slug", "text"]
+    search_fields = ["title", "outlet", "slug", "attribution", "text"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_on"
     history_list_display = ["title", "published_on"]

@@ -165,6 +165,13 @@ class Actor(models.Model):
         related_name="members",
         help_text=_("Land of organisatie, bijvoorbeeld Lavrov → Rusland."),
     )
+    # An actor ingest proposed has a guessed kind, function and affiliation: new until an editor
+    # has looked at it. (Readers do not see it meanwhile: it is only in drafts, see `public`.)
+    reviewed = models.BooleanField(
+        _("nagekeken"),
+        default=True,
+        help_text=_("Uit een artikel ingelezen deelnemers zijn nieuw tot een redacteur ze nakijkt."),
+    )
 
     objects = SlugManager.from_queryset(ActorQuerySet)()
     history = HistoricalRecords()
@@ -277,6 +284,14 @@ class Source(models.Model):
         default=Precision.DAY,
     )
     text = models.TextField(_("volledige tekst"), blank=True)
+    # The press agencies the article credits ("meldt Interfax", "according to Reuters"): where
+    # the outlet had it from, not who took part.
+    attribution = models.CharField(
+        _("via persbureau"),
+        max_length=200,
+        blank=True,
+        help_text=_("Persbureaus waarop het artikel zich beroept, bijvoorbeeld Interfax, Reuters."),
+    )
 
     objects = SlugManager()
     history = HistoricalRecords()

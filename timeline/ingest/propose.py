@@ -139,6 +139,13 @@ class Proposals:
     candidates: list[str] = field(default_factory=list)
     sentence_count: int = 0
     source_slug: str = ""
+    # The press agencies the article credits anywhere ("meldt Interfax"), in order: the
+    # source's attribution.
+    agencies: list[str] = field(default_factory=list)
+
+    @property
+    def attribution(self) -> str:
+        return ", ".join(self.agencies)
 
     @property
     def relative_unresolved(self) -> list[str]:
@@ -294,6 +301,7 @@ def propose(
         earlier.append([m for m in mentions if m.first != pronoun])
         agencies = [m for m in mentions if m.actor.kind == Actor.Kind.MEDIA]
         mentions = [m for m in mentions if m.actor.kind != Actor.Kind.MEDIA]
+        result.agencies += [m.actor.name for m in agencies if m.actor.name not in result.agencies]
         norm = " ".join(t.norm for t in tokens)
         # "will speak ... on Tuesday, the White House announced": the tense of the main clause
         main = main_clause(sentence.text)

@@ -51,7 +51,8 @@ def save_proposals(
         )
     with transaction.atomic():
         source, created, changes = _save_source(
-            article, source_slug or article.slug, outlet, published_given, reason
+            article, source_slug or article.slug, outlet, published_given, reason,
+            proposals.agencies,
         )
         created_events, refreshed, merged = [], [], []
         saved_actors: dict[int, Actor] = {}
@@ -120,6 +121,7 @@ def _saved_actor(
             kind=actor.kind,
             function=actor.function,
             affiliation=actor.affiliation,
+            reviewed=False,  # guessed: new until an editor has looked at it
         )
         created._change_reason = reason
         created.save()
@@ -165,7 +167,12 @@ def _save_citation(event: Event, source: Source, quote: str, reason: str) -> Non
 
 
 def _save_source(
-    article: Article, slug: str, outlet: str | None, published_given: bool, reason: str
+    article: Article,
+    slug: str,
+    outlet: str | None,
+    published_given: bool,
+    reason: str,
+    agencies: list[str],
 ) -> tuple[Source, bool, list[str]]:
     source = Source.objects.filter(slug=slug).first()
     if source is None:
@@ -178,6 +185,7 @@ def _save_source(
             published_on=article.published.first,
             published_precision=article.published.precision,
             text=article.text,
+            attribution=", ".join(agencies)[:200],
         )
         source._change_reason = reason
         source.save()
@@ -202,6 +210,12 @@ def _save_source(
     if source.text != article.text:
         changes.append("volledige tekst bijgewerkt naar het bestand")
         source.text = article.text
+    # Agencies are added to those an editor gave, never taken away.
+    given = [a.strip() for a in source.attribution.split(",") if a.strip()]
+    attribution = ", ".join([*given, *(a for a in agencies if a not in given)])[:200]
+    if attribution != source.attribution:
+        changes.append(f"via persbureau {source.attribution!r} → {attribution!r}")
+        source.attribution = attribution
     if changes:
         source._change_reason = reason
         source.save()

@@ -97,7 +97,8 @@ def _participants(participations, label: str) -> SafeString | str:
 
 def citation_html(citation, *, new_tab: bool = False) -> SafeString:
     """The quote, and the source that supports it: outlet, title (in the source's language; a
-    link when it has a URL) and its publication date, no more precise than known.
+    link when it has a URL), its publication date, no more precise than known, and the press
+    agencies it credits ("via Interfax").
 
     `new_tab` for what is shown inside someone else's page (the embed, a TimelineJS slide, a
     feed reader): the source then opens beside it instead of replacing it."""
@@ -109,11 +110,12 @@ def citation_html(citation, *, new_tab: bool = False) -> SafeString:
         cite = format_html(' cite="{}"', source.url)
     else:
         credit, cite = format_html("{}, {}", source.outlet, title), ""
+    via = format_html(", {} {}", gettext("via"), source.attribution) if source.attribution else ""
     return format_html(
         '<figure class="citation"><blockquote{} lang="{}"><p>{}</p></blockquote>'
-        "<figcaption>— {}, {} {}</figcaption></figure>",
+        "<figcaption>— {}, {} {}{}</figcaption></figure>",
         cite, source.language, citation.quote, credit, gettext("gepubliceerd"),
-        publication_label(source),
+        publication_label(source), via,
     )  # fmt: skip
 
 

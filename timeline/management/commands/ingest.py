@@ -229,7 +229,8 @@ class Command(BaseCommand):
             counts += f", {rejected} eerder verwijderd (niet opnieuw aangemaakt)"
         candidates = ", ".join(proposals.candidates) or "geen"
         actors = ", ".join(f"{a.name} ({a.kind})" for a in proposals.new_actors) or "geen"
+        via = f"; via persbureau: {proposals.attribution}" if proposals.agencies else ""
         return (
             f"{len(items)} voorstellen ({counts}) uit {proposals.sentence_count} zinnen, "
-            f"kandidaat-deelnemers: {candidates}; nieuwe actoren (*): {actors}"
+            f"kandidaat-deelnemers: {candidates}; nieuwe actoren (*): {actors}{via}"
         )
