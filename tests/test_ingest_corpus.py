@@ -175,6 +175,7 @@ def test_it_merges_the_report_into_the_announced_event(corpus_db):
 
     (event,) = Event.objects.filter(type__slug="phone-call")
     assert announced[0]["action"] == "created" and announced[0]["event"] == event.slug
+    assert announced[0]["status"] == "scheduled"  # the first article has it ahead
     assert (held[0]["action"], held[0]["event"]) == ("added-source", event.slug)
     assert event.status == "occurred"  # the second article says it happened
     assert set(Citation.objects.filter(event=event).values_list("source__slug", flat=True)) == {
