@@ -199,6 +199,32 @@ def test_it_credits_the_press_agency_and_reads_hij_as_the_last_named_person(inge
     assert "via persbureau: Interfax" in ingested
 
 
+@pytest.mark.parametrize(
+    ("sentence", "lang", "expected"),
+    [
+        # A function inside the group ends what came before it (an unknown demonym, "U.S.").
+        ("Kenyan President William Ruto signed the deal on Friday.", "en",
+         ("ruto", "William Ruto", "person", "president")),
+        ("U.S. Treasury Secretary Janet Yellen told reporters on Sunday that growth slowed.", "en",
+         ("yellen", "Janet Yellen", "person", "Treasury secretary")),
+        # An organisation keeps the words that would otherwise be a function.
+        ("Guterres wrote to the Security Council on Wednesday.", "en",
+         ("security-council", "Security Council", "organisation", "")),
+        ("Premier Abdel Fattah al-Sisi heeft zondag Blinken ontvangen.", "nl",
+         ("al-sisi", "Abdel Fattah al-Sisi", "person", "premier")),
+        ("Staatssecretaris Hans Vijlbrief van Mijnbouw heeft vrijdag besloten.", "nl",
+         ("vijlbrief", "Hans Vijlbrief", "person", "staatssecretaris van Mijnbouw")),
+    ],
+)  # fmt: skip
+def test_it_names_new_actors_by_their_own_words(unseen, tmp_path, sentence, lang, expected):
+    path = _write(tmp_path, "kort.md", f"---\ndate: 2024-03-02\n---\n{sentence}\n")
+
+    (proposal,) = ingest.propose(ingest.read_article(path, lang=lang)).items
+
+    new = {(a.slug, a.name, a.kind, a.function) for a in proposal.new_actors}
+    assert expected in new
+
+
 def test_it_proposes_new_actors_as_not_yet_reviewed(unseen, tmp_path):
     path = _write(tmp_path, "scholz.md", "---\ndate: 2022-02-10\n---\nChancellor Olaf Scholz of "
                   "Germany spoke by phone with President Putin on Thursday.\n")  # fmt: skip

@@ -130,11 +130,11 @@ def corpus_db(db):
     prepare_database()
 
 
-@pytest.mark.parametrize("corpus", [CORPUS, HELDOUT], ids=["corpus", "heldout"])
+@pytest.mark.parametrize("corpus", [CORPUS, HELDOUT, HELDOUT2], ids=["corpus", "heldout", "heldout2"])
 def test_it_gets_the_lead_event_of_nine_in_ten_articles_right(corpus_db, corpus):
     result = score(corpus)
 
-    assert result.articles >= 11
+    assert result.articles >= 10
     # Date, participants (new ones included) and status of each article's first event.
     assert result.leads >= 0.9 * result.articles, result.misses
 

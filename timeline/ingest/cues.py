@@ -34,7 +34,8 @@ TYPE_CUES = [
                                 r"|(?:withdraw\w*|evacuat\w*|pull\w* out)\b.*\bdiplomats"
                                 r"|diplomats\b.*\b(?:leave|withdraw\w*|evacuat\w*)")),
     ("diplomatic-letter", (r"brief|brieven|letter|letters|written (?:response|reply|answer)"
-                          r"|schriftelijk\w* (?:antwoord|reactie)")),
+                          r"|schriftelijk\w* (?:antwoord|reactie)|wrote to|writes to"
+                          r"|schreef (?:aan|naar)")),
     ("decision", (r"tekende|tekenden|ondertekend\w*|getekend|besloot|besloten|besluit"
                  r"|signed|signs|decided|decides|approved|approves|keurde\w* .*\bgoed"
                  r"|goedgekeurd|stemde\w* in met|ingestemd|imposed|legde\w* .*\bop"
@@ -44,7 +45,7 @@ TYPE_CUES = [
                 r"|bijeen\w*|komen\b.*\bbijeen|(?:een|de|tijdens|op) top|travel\w* to|reist\b.*\bnaar"
                 r"|visit\w*|bezoek\w*"
                 r"|hosted|ontving|ontvangen|ontvangt|received|receives")),
-    ("talks", (r"spreekt|spreken|sprak|praten|praat|bespre\w*|besprak\w*"
+    ("talks", (r"spreekt|spreken|sprak|gesproken|praten|praat|bespre\w*|besprak\w*"
                 r"|discuss\w*|gesprek\w*|overleg\w*|onderhandel\w*|talks|spoke|speak\w*"
               r"|negotiat\w*")),
     ("rejection", (r"wijst\b.*\baf|wees\b.*\baf|afgewezen|niet in mee|weigert|weigerde|reject\w*"
@@ -61,7 +62,7 @@ _TYPE_RES_EN = [
 ]
 # What a sentence's main clause does outranks who said so: in "Scholz and Biden met on Monday,
 # the White House said" the event is the meeting. These types are read there first.
-ACTS = ("video-call", "phone-call", "decision", "meeting", "diplomatic-letter")
+ACTS = ("video-call", "phone-call", "decision", "meeting", "diplomatic-letter", "talks")
 # Conversations a specific type refines: an article titled "Readout of the President's Call"
 # whose sentence says only "spoke with" reports a phone call.
 CONVERSATIONS = ("video-call", "phone-call", "meeting")
@@ -169,6 +170,9 @@ def guess_type(
     table = _TYPE_RES_EN if lang == "en" else _TYPE_RES
     if main is not None and main != norm_sentence:
         for slug, rx in table:
+            # "told reporters ... talks": what was said about talks is a statement.
+            if slug == GENERIC_CONVERSATION and SPEECH_CUES.search(main):
+                continue
             if slug in ACTS and rx.search(main):
                 return slug, True
     for slug, rx in table:

@@ -610,6 +610,15 @@ def _name_mention(
     lead = 0
     while lead < len(group) and _is_title(group[lead]):
         lead += 1
+    # An organisation keeps its words ("Security Council", "Foreign Office").
+    if group[-1].norm in ORGANISATION_WORDS:
+        lead = 0
+    # A function inside the group ends what came before it: "Kenyan President William Ruto",
+    # "U.S. Treasury Secretary Janet Yellen" are Ruto and Yellen.
+    else:
+        inner = [k for k in range(lead, len(group) - 1) if group[k].norm in TITLE_WORDS - MINISTRY_WORDS]
+        if inner:
+            lead = inner[-1] + 1
     words = [t for t in group[lead:] if t.norm not in NAME_SUFFIXES]
     while words and words[-1].norm in NAME_SUFFIXES:
         words.pop()
@@ -622,7 +631,11 @@ def _name_mention(
         return Mention(earlier, first, last)
     name_first, name_last = words[0], words[-1]
     norm_name = " ".join(w.norm for w in words)
-    before = _title_before(tokens, first) + [t.text for t in group[:lead]]
+    # The function: the run of function words just before the name ("Treasury Secretary").
+    run = lead
+    while run > 0 and _is_title(group[run - 1]):
+        run -= 1
+    before = ([] if run else _title_before(tokens, first)) + [t.text for t in group[run:lead]]
     after_first = first + lead + len(words)
     title_after, affiliation = _title_after(tokens, after_first, mentions, index)
     # "het Russische persbureau Interfax", "according to Reuters": the reporter, not a party.
