@@ -22,11 +22,13 @@ import requests
 import tablib
 from axes.models import AccessAttempt
 from django.contrib.auth.models import Group, User
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from timeline import imports
 from timeline.admin_forms import EventAdminForm
@@ -438,6 +440,8 @@ def test_it_previews_a_typed_date_before_saving(desk):
     assert response.json() == {
         "base": "2022-01-28",
         "source": SOURCE,
+        "read_from": "gelezen vanaf de publicatiedatum van NOS: Lavrov: Rusland wil geen oorlog "
+        "met Oekraïne (vrijdag 28 januari 2022)",
         "edtf": "2022-01-28",
         "label": "vrijdag 28 januari 2022 · ochtend",
         "start": "2022-01-28",
@@ -1286,3 +1290,185 @@ def test_twenty_editors_saving_at_once_on_sqlite_save_or_get_the_conflict_page(s
 
     print("concurrent saves:", {a: answers.count(a) for a in set(answers)})
     assert sorted(answers) == ["conflict"] * 10 + ["saved"] * 10
+
+
+# -- no unsourced published fact (issue 16) -----------------------------------------------------
+
+NO_CITATION = {"citations-0-source": "", "citations-0-quote": ""}
+
+
+def test_it_refuses_to_publish_without_a_citation_and_saves_nothing(desk):
+    counts = (Event.objects.count(), Participation.objects.count())
+    data = new_event_data(desk, edtf="2022-01-26", published="on", **NO_CITATION)
+    response = desk.post(ADD, data)
+    assert response.status_code == 200
+    assert "Publiceren kan alleen met minstens één citaat" in text(response)
+    assert (Event.objects.count(), Participation.objects.count()) == counts
+
+
+def test_it_words_the_refusal_in_english_for_an_english_editor(seed):
+    # Which language the admin speaks to whom is the other half of issue 16; the words are ready.
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        Event(published=True).require_source(["  "])
+    with translation.override("en"):
+        assert refused.value.message_dict["published"] == [
+            "Publishing needs at least one citation: the sentence in the source that says so. "
+            "Add a citation with its source, or save the event as a draft (not published)."
+        ]
+    Event(published=False).require_source([])  # a draft needs none
+
+
+def test_it_saves_a_draft_without_a_citation(desk):
+    response = desk.post(ADD, new_event_data(desk, edtf="2022-01-26", **NO_CITATION))
+    assert response.status_code == 302, text(response)
+    event = Event.objects.get(slug="lavrov-spreekt-blinken")
+    assert (event.published, event.citations.count()) == (False, 0)
+
+
+def test_it_publishes_with_the_citation_entered_in_the_same_form(desk, client):
+    response = desk.post(ADD, new_event_data(desk, date_text="woensdag", published="on"))
+    assert response.status_code == 302, text(response)
+    event = Event.objects.get(slug="lavrov-spreekt-blinken")
+    assert event.published and event.citations.get().quote.startswith("Lavrov en Blinken")
+    assert client.get(event.get_absolute_url()).status_code == 200
+
+
+def test_it_refuses_to_delete_the_last_citation_of_a_published_event(desk):
+    event = Event.objects.get(slug=CALL)
+    data = form_data(desk.get(change_url(event)))
+    for key in [k for k in data if k.startswith("citations-") and k.endswith("-id") and data[k]]:
+        data[key.removesuffix("id") + "DELETE"] = "on"
+    response = desk.post(change_url(event), data)
+    assert response.status_code == 200
+    assert "Publiceren kan alleen met minstens één citaat" in text(response)
+    assert event.citations.count() == 1
+
+
+def test_it_does_not_bulk_publish_a_draft_without_a_citation(desk, client):
+    desk.post(ADD, new_event_data(desk, edtf="2022-01-26", **NO_CITATION))
+    bare = Event.objects.get(slug="lavrov-spreekt-blinken")
+    cited = Event.objects.get(slug=LETTER)
+    Event.objects.filter(pk=cited.pk).update(published=False)
+    response = desk.post(
+        CHANGELIST, {"action": "publish", "_selected_action": [bare.pk, cited.pk]}, follow=True
+    )
+    html = text(response)
+    assert "1 gebeurtenis gepubliceerd" in html
+    assert "Niet gepubliceerd, want zonder citaat: Lavrov spreekt Blinken" in html
+    assert not Event.objects.get(pk=bare.pk).published
+    assert Event.objects.get(pk=cited.pk).published
+    assert client.get(bare.get_absolute_url()).status_code == 404
+
+
+def test_it_imports_nothing_when_a_published_row_has_no_quote_and_says_why(desk):
+    unsourced = dict(GOOD[0], Slug="zonder-bron", Quote="", Source="", Published="1")
+    draft = dict(GOOD[1], Slug="concept-zonder-bron", Quote="", Source="", Published="0")
+    _, html = _import(desk, _rows(GOOD[0], unsourced, draft).export("csv").encode(),
+                      "events.csv", "0")  # fmt: skip
+    assert "<td>2</td><td>Published: Publiceren kan alleen met minstens één citaat" in html
+    assert "Niet te importeren: fouten in rij 2." in html
+    assert not Event.objects.filter(slug__in=["vs-brief", "zonder-bron"]).exists()
+    # A draft without a quote is no problem.
+    response, html = _import(desk, _rows(draft).export("csv").encode(), "events.csv", "0")
+    _confirm(desk, response)
+    assert not Event.objects.get(slug="concept-zonder-bron").published
+
+
+def test_it_reads_the_date_against_the_source_chosen_in_an_unsaved_citation(desk):
+    # The preview asks with the form's first chosen source, saved or not.
+    month_only = Source.objects.create(
+        slug="nos-januari", outlet="NOS", title="Januari", published_on="2022-01-01",
+        published_precision="month",
+    )  # fmt: skip
+    answer = desk.get(RESOLVE, {"text": "26 januari", "source": month_only.pk}).json()
+    assert (answer["edtf"], answer["source"]) == ("2022-01-26", "nos-januari")
+    assert answer["read_from"] == "gelezen vanaf de publicatiedatum van NOS: Januari (januari 2022)"
+
+
+def test_it_refuses_a_relative_date_without_a_source_rather_than_read_it_from_today(desk):
+    for phrase in ("gisteren", "woensdag"):
+        answer = desk.get(RESOLVE, {"text": phrase}).json()
+        assert answer["source"] is None
+        assert answer["error"] == (
+            f"'{phrase}' hangt af van de publicatiedatum van de bron, en er is nog geen bron "
+            "gekozen; kies eerst de bron bij de citaten, of typ de datum zelf (bijvoorbeeld "
+            "2022-01-26)"
+        )
+    answer = desk.get(RESOLVE, {"text": "26 januari 2022"}).json()
+    assert answer["edtf"] == "2022-01-26"
+    assert answer["read_from"] == (
+        "zonder bron: alleen een datum die niet van de publicatiedatum afhangt"
+    )
+    # Saving says the same, and saves nothing.
+    response = desk.post(ADD, new_event_data(desk, date_text="gisteren", **NO_CITATION))
+    assert response.status_code == 200
+    assert "hangt af van de publicatiedatum van de bron" in text(response)
+    assert not Event.objects.filter(slug="lavrov-spreekt-blinken").exists()
+
+
+# -- public corrections, asked on the form (issue 16) ---------------------------------------------
+
+
+def test_it_asks_for_a_correction_only_on_a_published_event(desk):
+    html = text(desk.get(change_url(Event.objects.get(slug=CALL))))
+    assert 'name="is_correction"' in html and 'name="correction_note"' in html
+    assert 'src="/static/admin-extra/correction.js"' in html
+    Event.objects.filter(slug=CALL).update(published=False)
+    assert 'name="is_correction"' not in text(desk.get(change_url(Event.objects.get(slug=CALL))))
+
+
+def test_it_records_a_correction_with_its_note_after_the_change(desk, editor):
+    event = Event.objects.get(slug=CALL)
+    data = form_data(desk.get(change_url(event)))
+    data.update(
+        date_text="woensdag", is_correction="on",
+        correction_note="Het gesprek was op woensdag, niet op vrijdag.",
+    )  # fmt: skip
+    response = desk.post(change_url(event), data)
+    assert response.status_code == 302, text(response)
+    correction = event.corrections.get()
+    assert correction.note == "Het gesprek was op woensdag, niet op vrijdag."
+    assert correction.language == "nl"
+    event.refresh_from_db()
+    assert event.edtf == "2022-01-26"
+    record = event.history.first()
+    assert record.history_change_reason == "correctie: Het gesprek was op woensdag, niet op vrijdag."
+    assert record.history_user == editor
+
+
+def test_it_needs_a_note_for_a_correction_and_a_tick_for_a_note(desk):
+    event = Event.objects.get(slug=CALL)
+    data = form_data(desk.get(change_url(event)))
+    data.update(title="Poetin belt Macron", is_correction="on")
+    response = desk.post(change_url(event), data)
+    assert response.status_code == 200
+    assert "Schrijf voor de lezers wat er gecorrigeerd is" in text(response)
+    data.pop("is_correction")
+    data["correction_note"] = "De titel was onjuist."
+    response = desk.post(change_url(event), data)
+    assert "vink ‘Dit is een correctie’ aan" in text(response)
+    event.refresh_from_db()
+    assert event.title != "Poetin belt Macron" and not event.corrections.exists()
+
+
+def test_an_edit_that_is_no_correction_records_none(desk):
+    event = Event.objects.get(slug=CALL)
+    data = form_data(desk.get(change_url(event)))
+    data["summary"] = "Een betere samenvatting."
+    assert desk.post(change_url(event), data).status_code == 302
+    assert not event.corrections.exists()
+
+
+# -- a slug changed in the admin keeps every old link working (issue 16) ----------------------------
+
+
+def test_it_sends_the_old_address_on_after_the_editor_renames_an_event(desk, client):
+    event = Event.objects.get(slug=CALL)
+    old = event.get_absolute_url()
+    data = form_data(desk.get(change_url(event)))
+    data["slug"] = "poetin-belt-macron"
+    assert desk.post(change_url(event), data).status_code == 302
+    response = client.get(old)
+    assert response.status_code == 301
+    assert response["Location"] == "/events/poetin-belt-macron/"
+    assert client.get(response["Location"]).status_code == 200

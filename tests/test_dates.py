@@ -799,6 +799,30 @@ def test_it_resolves_within_a_publication_period(phrase, period, expected):
     assert (result.edtf if result.ok else result.code) == expected
 
 
+# Without a source (period None), on 30 November 2026 as issue 16's editor found it: (phrase,
+# future, EDTF or the refusal's code). Nothing relative to the day is read from today.
+WITHOUT_SOURCE = [
+    ("gisteren", False, "needs_source"),
+    ("woensdag", False, "needs_source"),
+    ("vanmorgen", False, "needs_source"),
+    ("eerder deze week", False, "needs_source"),
+    ("26 januari", False, "needs_source"),
+    ("de komende weken", True, "needs_source"),
+    ("2022-01-26", False, "2022-01-26"),
+    ("26 januari 2022", False, "2022-01-26"),
+    ("januari 2022", False, "2022-01"),
+    ("24-27 januari 2022", False, "2022-01-24/2022-01-27"),
+    ("3 maart 2027", True, "2027-03-03"),
+    ("blauw", False, "unknown"),
+]
+
+
+@pytest.mark.parametrize(("phrase", "future", "expected"), WITHOUT_SOURCE)
+def test_it_reads_without_a_source_only_what_does_not_depend_on_the_day(phrase, future, expected):
+    result = resolve_within(phrase, None, future=future, today=_date("2026-11-30"))
+    assert (result.edtf if result.ok else result.code) == expected
+
+
 def test_it_keeps_the_first_days_answer_when_the_day_decides():
     result = resolve_within("woensdag", Period(_date("2022-01-01"), "month"))
     assert result.earliest.edtf == "2021-12-29"

@@ -15,7 +15,16 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from timeline import changes
-from timeline.models import Actor, Citation, DataVersion, Event, EventType, Participation, Source
+from timeline.models import (
+    Actor,
+    Citation,
+    Correction,
+    DataVersion,
+    Event,
+    EventType,
+    Participation,
+    Source,
+)
 from timeline.query import index, sql
 from timeline.query.forms import Criteria, Cursor
 
@@ -175,6 +184,7 @@ def _shown(events) -> list[tuple]:
             e.type.slug,
             [(p.actor.slug, p.get_role_display()) for p in e.participation_list],
             [(c.source.slug, c.source.outlet, c.quote) for c in e.citation_list],
+            [(c.made, c.note) for c in e.correction_list],
         )
         for e in events
     ]
@@ -182,13 +192,15 @@ def _shown(events) -> list[tuple]:
 
 def test_it_fetches_a_page_with_all_a_timeline_entry_shows(crisis, django_assert_max_num_queries):
     pks = list(Event.objects.published().order_by("-pk").values_list("pk", flat=True)[:40])
+    Correction.objects.create(event_id=pks[1], note="De datum was fout.")
     found = Event.objects.with_details().in_bulk(pks)
     expected = _shown(found[pk] for pk in pks)
     ix = index.current()
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):  # events, participations, citations, corrections
         events = ix.events(pks)
         assert _shown(events) == expected
     assert any(e[2] for e in expected) and any(e[3] for e in expected)
+    assert [e[4] for e in expected if e[4]] == [[(Correction.objects.get().made, "De datum was fout.")]]
 
 
 def test_it_fetches_a_participant_added_after_the_index_was_built(crisis):

@@ -116,9 +116,10 @@ def test_it_serves_the_json_in_the_documented_shape(client, seed):
     assert set(data) >= {"count", "events"}
     assert data["count"] == len(data["events"]) == Event.objects.published().count()
     keys = {"slug", "title", "summary", "type", "status", "edtf", "start", "end",
-            "part_of_day", "actors", "citations", "url"}
+            "part_of_day", "actors", "citations", "corrections", "url"}
     for event in data["events"]:
         assert set(event) == keys
+        assert event["corrections"] == []  # the seed has none
         assert all(set(a) == {"slug", "name", "role"} for a in event["actors"])
         assert all(set(c) == {"source", "outlet", "url", "quote"} for c in event["citations"])
     call = next(e for e in data["events"] if e["slug"] == CALL)

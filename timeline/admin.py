@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import router, transaction
 from django.db.models import Count, ForeignKey, Prefetch
 from django.http import Http404, HttpRequest, JsonResponse
@@ -23,24 +23,26 @@ from django.tasks.exceptions import TaskResultDoesNotExist
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from timeline import dates, imports, ingest, resources
+from timeline import imports, ingest, resources
 from timeline.admin_forms import (
     EditConflict,
     EventAdminForm,
     IngestForm,
-    base_date_for,
     first_source_of,
-    period_for,
+    read_from,
+    resolve_for,
 )
 from timeline.models import (
+    UNSOURCED,
     Actor,
     Alias,
     Citation,
+    Correction,
     Event,
     EventType,
     Participation,
@@ -323,15 +325,30 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
         },
     )
 
+    correction_fieldset = (
+        _("Correctie"),
+        {
+            "fields": ["is_correction", "correction_note"],
+            "classes": ["correction"],
+            "description": _(
+                "Deze gebeurtenis is gepubliceerd. Verandert u de datum, de deelnemers, de titel "
+                "of een citaat, zeg dan of het een correctie is."
+            ),
+        },
+    )
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
         if obj is not None and (obj.proposed_from_id or obj.unresolved_date):
             fieldsets.insert(1, self.proposal_fieldset)
+        if obj is not None and obj.published:
+            fieldsets.append(self.correction_fieldset)
         return fieldsets
 
     class Media:
-        # "Controleer datum": a static file, as the Content-Security-Policy demands.
-        js = ["admin-extra/date-preview.js"]
+        # "Controleer datum" and the correction question: static files, as the
+        # Content-Security-Policy demands.
+        js = ["admin-extra/date-preview.js", "admin-extra/correction.js"]
         css = {"all": ["admin-extra/admin.css"]}
 
     # -- list -------------------------------------------------------------------------------
@@ -388,33 +405,46 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
 
     # -- bulk publish -----------------------------------------------------------------------
 
-    def _set_published(self, queryset, value: bool) -> int:
-        changed = 0
+    def _set_published(self, queryset, value: bool) -> tuple[int, list[Event]]:
+        """How many changed, and the events refused for want of a quote."""
+        changed, unsourced = 0, []
         with transaction.atomic(using=router.db_for_write(Event)):
             pks = list(queryset.filter(published=not value).values_list("pk", flat=True))
             for event in Event.objects.filter(pk__in=pks).select_for_update():
+                try:
+                    event.require_source(published=value)
+                except ValidationError:
+                    unsourced.append(event)
+                    continue
                 if not event.claim_version(event.version):
                     continue
                 event.published = value
                 event._change_reason = "gepubliceerd" if value else "teruggetrokken"
                 event.save(update_fields=["published", "version", "updated"])
                 changed += 1
-        return changed
+        return changed, unsourced
 
     @admin.action(description="Geselecteerde gebeurtenissen publiceren", permissions=["change"])
     def publish(self, request, queryset):
-        n = self._set_published(queryset, True)
+        n, unsourced = self._set_published(queryset, True)
         self.message_user(
             request, f"{n} {'gebeurtenis' if n == 1 else 'gebeurtenissen'} gepubliceerd",
             messages.SUCCESS,
         )
+        if unsourced:
+            self.message_user(
+                request,
+                gettext("Niet gepubliceerd, want zonder citaat: %(titles)s. %(why)s")
+                % {"titles": "; ".join(e.title for e in unsourced), "why": UNSOURCED},
+                messages.WARNING,
+            )
 
     @admin.action(
         description="Publicatie van geselecteerde gebeurtenissen intrekken",
         permissions=["change"],
     )
     def unpublish(self, request, queryset):
-        n = self._set_published(queryset, False)
+        n, _unsourced = self._set_published(queryset, False)
         self.message_user(
             request,
             f"{n} {'gebeurtenis' if n == 1 else 'gebeurtenissen'} niet meer gepubliceerd",
@@ -430,7 +460,19 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
             opened = form.cleaned_data.get("opened_version")
             if not obj.claim_version(opened):
                 raise EditConflict
+        if form.cleaned_data.get("is_correction"):
+            obj._change_reason = f"correctie: {form.cleaned_data['correction_note']}"
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if form.cleaned_data.get("is_correction"):
+            # After the inlines: the correction is of the event as it now stands.
+            Correction.objects.create(
+                event=form.instance,
+                note=form.cleaned_data["correction_note"],
+                language=(get_language() or "nl")[:2],
+            )
 
     def _retrying_on_conflict(self, view, *args):
         """Run a saving view; if a colleague won the race after our check, roll back and run it
@@ -486,7 +528,8 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
 
     def resolve_date_view(self, request: HttpRequest) -> JsonResponse:
         """How a typed date will be read, before saving: `{"edtf", "label", "start", "end",
-        "part_of_day"}` or `{"error"}`."""
+        "part_of_day"}` or `{"error"}`, with the source it was read against (`source`, its
+        publication date as `base`, and `read_from` in words); None without one."""
         if not (self.has_add_permission(request) or self.has_change_permission(request)):
             raise PermissionDenied
         text = request.GET.get("text", "")
@@ -495,10 +538,13 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
             source = Source.objects.filter(pk=request.GET["source"]).first()
         if source is None and request.GET.get("event", "").isdigit():
             source = first_source_of(Event.objects.filter(pk=request.GET["event"]).first())
-        base = base_date_for(source)
         future = request.GET.get("status") in Event.Status.future()
-        result = dates.resolve_within(text, period_for(source), future=future)
-        answer = {"base": base.isoformat(), "source": source.slug if source else None}
+        result = resolve_for(text, source, future=future)
+        answer = {
+            "base": source.published_on.isoformat() if source else None,
+            "source": source.slug if source else None,
+            "read_from": read_from(source),
+        }
         if not result.ok:
             return JsonResponse({**answer, "error": result.reason})
         return JsonResponse(
@@ -660,6 +706,17 @@ class CitationAdmin(HistoryAdmin):
     list_select_related = ["event", "source"]
     autocomplete_fields = ["event", "source"]
     search_fields = ["quote", "event__title"]
+
+
+@admin.register(Correction)
+class CorrectionAdmin(HistoryAdmin):
+    """Corrections are made on the event's form; here their notes can be put right."""
+
+    list_display = ["event", "made", "note"]
+    list_select_related = ["event"]
+    autocomplete_fields = ["event"]
+    search_fields = ["note", "event__title"]
+    date_hierarchy = "made"
 
 
 @admin.register(Alias)

@@ -15,7 +15,6 @@ Two things happen in `EventAdminForm.clean()` besides the usual validation:
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import ClassVar
 
 from django import forms
@@ -26,8 +25,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import slugify
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from timeline import dates
+from timeline import dates, i18n
 from timeline.models import Actor, Event, EventType, Participation, Source, Timeline
 
 SNAPSHOT_SALT = "timeline.admin.event-opened"
@@ -56,28 +57,43 @@ class DatePhraseInput(forms.TextInput):
         # Keep Django's link to the help text, and add the preview.
         attrs["aria-describedby"] = f"{attrs.get('aria-describedby', '')} {output_id}".strip()
         html = super().render(name, value, attrs, renderer)
+        # The script's words, in the editor's language.
         return format_html(
             '{} <button type="button" class="button date-preview-button" '
-            'data-date-preview="{}" data-input="{}" data-event="{}" aria-controls="{}">'
-            "Controleer datum</button>"
+            'data-date-preview="{}" data-input="{}" data-event="{}" aria-controls="{}" '
+            'data-checking="{}" data-refused="{}" data-failed="{}">{}</button>'
             ' <output id="{}" class="date-preview" for="{}" aria-live="polite"></output>',
             html,
             reverse("admin:timeline_event_resolve_date"),
             input_id,
             self.attrs.get("data-event", ""),
             output_id,
+            gettext("Bezig met controleren…"),
+            gettext("Niet herkend:"),
+            gettext("Controleren lukte niet; de datum wordt bij opslaan alsnog gecontroleerd."),
+            gettext("Controleer datum"),
             output_id,
             input_id,
         )
 
 
-def base_date_for(source: Source | None) -> dt.date:
-    return source.published_on if source is not None else timezone.localdate()
+def resolve_for(
+    text: str, source: Source | None, *, future: bool = False
+) -> dates.Resolved | dates.Unresolved:
+    """A typed date read against the source's publication period; without a source only a
+    date that does not depend on the day it was written (never today's)."""
+    period = source.published_period if source is not None else None
+    return dates.resolve_within(text, period, future=future, today=timezone.localdate())
 
 
-def period_for(source: Source | None) -> dates.Period:
-    """What a typed date is resolved against: the source's publication period, else today."""
-    return source.published_period if source is not None else dates.Period(timezone.localdate())
+def read_from(source: Source | None) -> str:
+    """Which source a date was read against, in words, for the preview."""
+    if source is None:
+        return gettext("zonder bron: alleen een datum die niet van de publicatiedatum afhangt")
+    return gettext("gelezen vanaf de publicatiedatum van %(source)s (%(date)s)") % {
+        "source": source,
+        "date": i18n.date_label(source.published_period.edtf),
+    }
 
 
 def first_source_of(event: Event | None) -> Source | None:
@@ -175,6 +191,28 @@ class EventAdminForm(forms.ModelForm):
             "en het dagdeel in. Leeg laten om de EDTF-datum zelf in te vullen."
         ),
     )
+    # Asked when a published event's date, participants, title or a quote changes (the admin
+    # shows these for a published event; static/admin-extra/correction.js hides them until such
+    # a change, and without JavaScript they are plain fields).
+    is_correction = forms.BooleanField(
+        label=_("Dit is een correctie"),
+        required=False,
+        help_text=_(
+            "Aanvinken als deze wijziging een fout herstelt die lezers gezien kunnen hebben: "
+            "de lezers zien dan ‘gecorrigeerd’ met uw toelichting. Niet aanvinken voor een "
+            "aanvulling of een tikfout die niets aan de feiten verandert."
+        ),
+    )
+    correction_note = forms.CharField(
+        label=_("Toelichting voor de lezers"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Wat er niet klopte en wat er nu staat, bijvoorbeeld ‘De datum was 27 januari; "
+            "het gesprek was op 28 januari.’"
+        ),
+    )
     # Not `version`: that name is the model's non-editable field.
     opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     opened = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -189,6 +227,8 @@ class EventAdminForm(forms.ModelForm):
             # The phrase can fill it in; `clean()` insists that one of the two is given.
             self.fields["edtf"].required = False
         self.fields["date_text"].widget.attrs["data-event"] = self.instance.pk or ""
+        # As readers see it now, before this form changes anything.
+        self.was_public = bool(self.instance.pk and self.instance.published)
         if self.instance.pk and not self.is_bound:
             self.initial["opened_version"] = self.instance.version
             self.initial["opened"] = signing.dumps(
@@ -215,9 +255,7 @@ class EventAdminForm(forms.ModelForm):
                 )
             return
         status = cleaned.get("status") or self.instance.status
-        source = self.base_source()
-        future = status in Event.Status.future()
-        result = dates.resolve_within(text, period_for(source), future=future)
+        result = resolve_for(text, self.base_source(), future=status in Event.Status.future())
         if not result.ok:
             self.add_error(
                 "date_text",
@@ -327,9 +365,48 @@ class EventAdminForm(forms.ModelForm):
             else snapshot(current)["citations"],
         }
 
+    # -- no unsourced published fact ------------------------------------------------------
+
+    def submitted_quotes(self) -> list[str] | None:
+        """The quotes of the citation rows this POST will save (None without the inline)."""
+        if "citations-TOTAL_FORMS" not in self.data:
+            return None
+        return [row.get("quote", "") for row in _submitted_rows(self.data, "citations")]
+
+    def _require_source(self, cleaned: dict) -> None:
+        try:
+            self.instance.require_source(
+                self.submitted_quotes(), published=bool(cleaned.get("published"))
+            )
+        except ValidationError as exc:
+            self.add_error(None, exc)
+
+    # -- public corrections ----------------------------------------------------------------
+
+    def _check_correction(self, cleaned: dict) -> None:
+        note = (cleaned.get("correction_note") or "").strip()
+        cleaned["correction_note"] = note
+        if cleaned.get("is_correction") and not self.was_public:
+            self.add_error(
+                "is_correction",
+                _("Alleen een gepubliceerde gebeurtenis kan gecorrigeerd worden."),
+            )
+        elif cleaned.get("is_correction") and not note:
+            self.add_error(
+                "correction_note",
+                _("Schrijf voor de lezers wat er gecorrigeerd is; dat komt bij de gebeurtenis te staan."),
+            )
+        elif note and not cleaned.get("is_correction"):
+            self.add_error(
+                "is_correction",
+                _("Er staat een toelichting: vink ‘Dit is een correctie’ aan, of maak de toelichting leeg."),
+            )
+
     def clean(self):
         cleaned = super().clean()
         self._resolve_date(cleaned)
+        self._require_source(cleaned)
+        self._check_correction(cleaned)
         self._check_version(cleaned)
         return cleaned
 

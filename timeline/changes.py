@@ -35,9 +35,11 @@ from timeline.models import (
     Alias,
     Change,
     Citation,
+    Correction,
     DataVersion,
     Event,
     EventType,
+    FormerSlug,
     Participation,
     Source,
     Timeline,
@@ -133,10 +135,33 @@ def event_changed(sender, instance: Event, using: str, **kwargs) -> None:
     events_changed([instance.pk], using)
 
 
+# -- links that never break: a slug an event or actor had keeps leading to it ------------------
+
+
+@receiver(pre_save, sender=Event)
+@receiver(pre_save, sender=Actor)
+def note_slug_before_save(sender, instance, raw: bool, using: str, **kwargs) -> None:
+    # A fixture load (raw) names rows by their slugs: it never renames one.
+    if raw or instance.pk is None:
+        return
+    saved = sender.objects.using(using).filter(pk=instance.pk).values_list("slug", flat=True)
+    instance._slug_before_save = saved.first()
+
+
+@receiver(post_save, sender=Event)
+@receiver(post_save, sender=Actor)
+def remember_former_slug(sender, instance, raw: bool, **kwargs) -> None:
+    old = instance.__dict__.pop("_slug_before_save", None)
+    if not raw and old and old != instance.slug:
+        FormerSlug.remember(instance, old)
+
+
 @receiver(post_save, sender=Participation)
 @receiver(post_delete, sender=Participation)
 @receiver(post_save, sender=Citation)
 @receiver(post_delete, sender=Citation)
+@receiver(post_save, sender=Correction)
+@receiver(post_delete, sender=Correction)
 def part_of_event_changed(sender, instance, using: str, **kwargs) -> None:
     events_changed([instance.event_id], using)
 

@@ -48,6 +48,8 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _, ngettext
@@ -184,6 +186,15 @@ def _event_html(event: Event, permalink: str) -> str:
         parts.append(format_html("<p>{}: {}</p>", _("Deelnemers"), who))
     # Read inside TimelineJS or a feed reader: a source opens beside it.
     parts += [citation_html(citation, new_tab=True) for citation in event.citation_list]
+    parts += [
+        format_html(
+            "<p><strong>{}</strong> ({}): {}</p>",
+            _("Gecorrigeerd"),
+            date_format(timezone.localtime(correction.made), "j F Y, H:i"),
+            correction.note,
+        )
+        for correction in event.correction_list
+    ]
     parts.append(
         format_html(
             '<p><a href="{}" target="_blank" rel="noopener">{}</a></p>',
@@ -401,7 +412,8 @@ class EventFeed(Feed):
         return event.created
 
     def item_updateddate(self, event: Event) -> dt.datetime:
-        return event.updated
+        # Subscribers hear of a correction, not of every edit (a typo fixed is no news).
+        return event.publicly_updated
 
     def item_categories(self, event: Event) -> list[str]:
         return [type_name(event.type)]

@@ -7,17 +7,19 @@ run on plain indexed date columns.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 import unicodedata
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import Q
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -90,6 +92,11 @@ class CitationDict(TypedDict):
     quote: str
 
 
+class CorrectionDict(TypedDict):
+    date: str
+    note: str
+
+
 class EventDict(TypedDict):
     slug: str
     title: str
@@ -102,6 +109,7 @@ class EventDict(TypedDict):
     part_of_day: str | None
     actors: list[ParticipantDict]
     citations: list[CitationDict]
+    corrections: list[CorrectionDict]
     url: str
 
 
@@ -349,7 +357,8 @@ class EventQuerySet(models.QuerySet):
         """Everything a timeline entry shows, in a constant number of queries: the type, and
         as plain lists (a related manager's .all() would make a queryset per event and per
         use) `participation_list` with the actors and `citation_list` with the sources (in
-        Citation's order), without their full texts, which no entry shows."""
+        Citation's order), without their full texts, which no entry shows, and
+        `correction_list`, the public corrections, oldest first."""
         return self.select_related("type").prefetch_related(
             models.Prefetch(
                 "participations",
@@ -361,7 +370,16 @@ class EventQuerySet(models.QuerySet):
                 queryset=Citation.objects.select_related("source").defer("source__text"),
                 to_attr="citation_list",
             ),
+            models.Prefetch("corrections", to_attr="correction_list"),
         )
+
+
+# Every path that makes an event public (the admin's form and its bulk action, the spreadsheet
+# import, ingest) asks `Event.require_source` with the quotes it is about to save.
+UNSOURCED = _(
+    "Publiceren kan alleen met minstens één citaat: de zin uit de bron die dit zegt. Voeg een "
+    "citaat met bron toe, of sla de gebeurtenis op als concept (niet gepubliceerd)."
+)
 
 
 class EventStatus(models.TextChoices):
@@ -501,7 +519,22 @@ class Event(models.Model):
             ) from exc
 
     def clean(self) -> None:
+        # Not `require_source`: the citations are rows of their own, saved after the event
+        # (the admin's inlines, an import's columns), so only the caller knows what they will be.
         self.derive_dates()
+
+    def require_source(
+        self, quotes: Iterable[str] | None = None, *, published: bool | None = None
+    ) -> None:
+        """Refuse to make this event public without a quote from a source: "elke gebeurtenis
+        met bron". `quotes` are the citations' quotes as they will be saved, None for the saved
+        ones; `published` what it will be, if not what it is. A draft may have none."""
+        if not (self.published if published is None else published):
+            return
+        if quotes is None:
+            quotes = self.citations.values_list("quote", flat=True) if self.pk else ()
+        if not any(quote.strip() for quote in quotes):
+            raise ValidationError({"published": UNSOURCED}, code="unsourced")
 
     def date_label(self, lang: str = "nl") -> str:
         return dates.label(self.edtf, self.part_of_day, lang)
@@ -532,8 +565,20 @@ class Event(models.Model):
                 }
                 for c in self.citation_list
             ],
+            "corrections": [c.as_dict() for c in self.correction_list],
             "url": absolute(self.get_absolute_url()),
         }
+
+    @property
+    def last_corrected(self) -> dt.datetime | None:
+        """When the latest public correction was made (from `correction_list`)."""
+        return self.correction_list[-1].made if self.correction_list else None
+
+    @property
+    def publicly_updated(self) -> dt.datetime:
+        """What readers are told about changes: the last correction, else when it was entered.
+        An edit that is no correction (a typo, a tag) is no news."""
+        return self.last_corrected or self.created
 
     def build_search_text(self) -> str:
         """From the participations and citations as `EventQuerySet.refresh_search_text` prefetches them."""
@@ -654,6 +699,82 @@ class Citation(models.Model):
         return (self.event.slug, self.source.slug, self.position)
 
     natural_key.dependencies = ["timeline.event", "timeline.source"]
+
+
+class Correction(models.Model):
+    """A public correction of a published event: when, and what was wrong, in the editor's
+    words. Shown on the event's page and card, in the API and the feed, and on /corrections/."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="corrections")
+    made = models.DateTimeField(_("gecorrigeerd op"), default=timezone.now, db_index=True)
+    note = models.TextField(
+        _("toelichting"), help_text=_("Wat er niet klopte en wat er nu staat, voor de lezers.")
+    )
+    # The language the note is written in (the editor's), for the pages' lang attribute.
+    language = models.CharField(_("taal"), max_length=10, default="nl")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["made", "pk"]
+        verbose_name = _("correctie")
+        verbose_name_plural = _("correcties")
+
+    def __str__(self) -> str:
+        return f"{self.event}: {self.note[:80]}"
+
+    def as_dict(self) -> CorrectionDict:
+        return {"date": self.made.isoformat(), "note": self.note}
+
+
+class FormerSlug(models.Model):
+    """A slug an event or actor once had, so that every link ever shared still leads to it
+    (a 301 to the current address). Written by the change hub when a slug changes."""
+
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.CASCADE, related_name="former_slugs"
+    )
+    actor = models.ForeignKey(
+        Actor, null=True, blank=True, on_delete=models.CASCADE, related_name="former_slugs"
+    )
+    slug = models.SlugField(max_length=120)
+    changed = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(event__isnull=False) & Q(actor__isnull=True))
+                | (Q(event__isnull=True) & Q(actor__isnull=False)),
+                name="former_slug_of_one",
+            ),
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(event__isnull=False), name="former_event_slug_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(actor__isnull=False), name="former_actor_slug_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slug} → {self.event or self.actor}"
+
+    @staticmethod
+    def remember(instance: Event | Actor, old: str) -> None:
+        """`instance` was called `old` until now: keep that name pointing at it, and let go of
+        the one it takes back (A → B → A), which is its live slug again."""
+        owner = "event" if isinstance(instance, Event) else "actor"
+        FormerSlug.objects.filter(**{f"{owner}__isnull": False, "slug": instance.slug}).delete()
+        # The latest holder of a slug is the one it leads to.
+        held = FormerSlug.objects.filter(**{f"{owner}__isnull": False, "slug": old})
+        if not held.update(**{owner: instance, "changed": timezone.now()}):
+            FormerSlug.objects.create(**{owner: instance, "slug": old})
+
+    @staticmethod
+    def now_called(model: type[Event] | type[Actor], slug: str) -> Event | Actor | None:
+        """What once had this slug, under its current one; None when nothing did."""
+        owner = "event" if model is Event else "actor"
+        found = FormerSlug.objects.filter(slug=slug, **{f"{owner}__isnull": False}).first()
+        return getattr(found, owner) if found else None
 
 
 class DataVersion(models.Model):

@@ -112,7 +112,7 @@ SCHEMAS = {
         "additionalProperties": False,
         "required": [
             "slug", "title", "summary", "type", "status", "edtf", "start", "end",
-            "part_of_day", "actors", "citations", "url",
+            "part_of_day", "actors", "citations", "corrections", "url",
         ],  # fmt: skip
         "properties": {
             "slug": {"type": "string"},
@@ -160,6 +160,20 @@ SCHEMAS = {
                         "outlet": {"type": "string"},
                         "url": {"type": "string", "description": "The source's URL, or empty."},
                         "quote": {"type": "string"},
+                    },
+                },
+            },
+            "corrections": {
+                "type": "array",
+                "description": "Public corrections of this event, oldest first: when the "
+                "newsroom put a published fact right, and what it said about it.",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["date", "note"],
+                    "properties": {
+                        "date": {"type": "string", "format": "date-time"},
+                        "note": {"type": "string"},
                     },
                 },
             },

@@ -52,7 +52,7 @@ from import_export.formats import base_formats
 from tablib.formats._xlsx import XLSXFormat
 
 from timeline import dates
-from timeline.admin_forms import period_for
+from timeline.admin_forms import resolve_for
 from timeline.models import (
     Actor,
     Citation,
@@ -507,9 +507,7 @@ class EventResource(resources.ModelResource):
             sources = _split(row.get("Source", ""))
             source = self._sources.get(sources[0]) if sources else None
             status = STATUSES.get(row.get("Status", "").lower(), "")
-            resolved = dates.resolve_within(
-                phrase, period_for(source), future=status in Event.Status.future()
-            )
+            resolved = resolve_for(phrase, source, future=status in Event.Status.future())
             if not resolved.ok:
                 raise ValueError(f"Display Date ‘{phrase}’: {resolved.reason}")
             if resolved.part_of_day and not row.get("Part Of Day"):
@@ -585,6 +583,13 @@ class EventResource(resources.ModelResource):
                 )
             except ValueError as exc:
                 errors.setdefault("Source", []).append(str(exc))
+        if "Source" not in errors:
+            # Published needs a quote: the row's own (Quote, Source), else the saved ones.
+            citations = getattr(instance, "_import_citations", None)
+            try:
+                instance.require_source(None if citations is None else [c[2] for c in citations])
+            except ValidationError as exc:
+                errors.setdefault("Published", []).extend(exc.messages)
         if errors:
             raise ValidationError(errors)
 

@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("events/<slug:slug>/", views.event_detail, name="event_detail"),
     path("actors/suggest/", views.actor_suggest, name="actor_suggest"),
     path("actors/<slug:slug>/", views.actor_detail, name="actor_detail"),
+    path("corrections/", views.correction_list, name="correction_list"),
     prefix_default_language=False,
 )
 

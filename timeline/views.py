@@ -4,15 +4,18 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from django.conf import settings
-from django.db.models import Count, Prefetch
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import (
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
+    HttpResponsePermanentRedirect,
     HttpResponseRedirect,
     JsonResponse,
 )
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -22,7 +25,7 @@ from django_htmx.http import push_url
 from timeline.cache import cache_public_page
 from timeline.decorators import public_read
 from timeline.i18n import date_label, reader_language
-from timeline.models import Actor, Event
+from timeline.models import Actor, Correction, Event, FormerSlug
 from timeline.query import select
 from timeline.query.forms import EventFilterForm, matching_actors
 from timeline.query.http import API, PAGE, cors, filtered
@@ -132,10 +135,22 @@ def event_list(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
     return render(request, template_name, ctx)
 
 
+def _moved(public: QuerySet, slug: str, request: HttpRequest) -> HttpResponse:
+    """A 301 from a slug the event or actor once had to its current address; else a 404.
+    What is not public (a draft) stays unknown, under any name."""
+    current = FormerSlug.now_called(public.model, slug)
+    if current is None or not public.filter(pk=current.pk).exists():
+        raise Http404
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(current.get_absolute_url() + (f"?{query}" if query else ""))
+
+
 @public_read
 @cache_public_page
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    event = get_object_or_404(Event.objects.published().with_details(), slug=slug)
+    event = Event.objects.published().with_details().filter(slug=slug).first()
+    if event is None:
+        return _moved(Event.objects.published(), slug, request)
     ctx = {"event": event}
     return render(request, "timeline/event_detail.html", ctx)
 
@@ -143,12 +158,15 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @public_read
 @cache_public_page
 def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    actor = get_object_or_404(
+    actor = (
         Actor.objects.public()
         .select_related("affiliation")
-        .prefetch_related("aliases", Prefetch("members", queryset=Actor.objects.public())),
-        slug=slug,
+        .prefetch_related("aliases", Prefetch("members", queryset=Actor.objects.public()))
+        .filter(slug=slug)
+        .first()
     )
+    if actor is None:
+        return _moved(Actor.objects.public(), slug, request)
     events = list(
         Event.objects.published()
         .filter(participations__actor=actor)
@@ -181,6 +199,29 @@ def actor_suggest(request: HttpRequest) -> HttpResponse:
     ]
     ctx = {"suggestions": suggestions, "text": text}
     return render(request, "timeline/_actor_suggestions.html", ctx)
+
+
+# -- corrections -------------------------------------------------------------------------------
+
+
+CORRECTIONS_PER_PAGE = 50
+
+
+@public_read
+@cache_public_page
+def correction_list(request: HttpRequest) -> HttpResponse:
+    """Every public correction, newest first: what readers were told was wrong, and when."""
+    corrections = (
+        Correction.objects.filter(event__published=True)
+        .select_related("event")
+        .order_by("-made", "-pk")
+    )
+    page_number = request.GET.get("page", "1")
+    if not page_number.isdigit():
+        return HttpResponseBadRequest(_("Ongeldig paginanummer."))
+    page = Paginator(corrections, CORRECTIONS_PER_PAGE).get_page(page_number)
+    ctx = {"page": page}
+    return render(request, "timeline/correction_list.html", ctx)
 
 
 # -- JSON --------------------------------------------------------------------------------------

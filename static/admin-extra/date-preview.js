@@ -1,8 +1,9 @@
 /* "Controleer datum": shows how a typed date will be read, before the event is saved.
  *
  * Asks the staff-only endpoint /admin/timeline/event/resolve-date/ with the phrase, the first
- * cited source on the form (its publication date is the base) and the status (a scheduled or
- * expected event reads "woensdag" forwards), and writes the answer into the <output> next to
+ * cited source on the form, saved or not (its publication date is the base; without one a
+ * relative date is refused) and the status (a scheduled or expected event reads "woensdag"
+ * forwards), and writes the answer, with the source it read from, into the <output> next to
  * the field, which screen readers announce (aria-live). A static file, no inline script, so a
  * strict Content-Security-Policy can forbid inline code.
  */
@@ -44,7 +45,7 @@
     var status = form ? form.querySelector('[name="status"]') : null;
     if (status) params.set("status", status.value);
     if (button.dataset.event) params.set("event", button.dataset.event);
-    show(output, "Bezig met controleren…", false);
+    show(output, button.dataset.checking, false);
     fetch(button.dataset.datePreview + "?" + params.toString(), {
       credentials: "same-origin",
       headers: { Accept: "application/json" },
@@ -55,14 +56,13 @@
       })
       .then(function (data) {
         if (data.error) {
-          show(output, "Niet herkend: " + data.error, true);
+          show(output, button.dataset.refused + " " + data.error, true);
         } else {
-          var base = data.source ? " — gelezen vanaf " + data.base + " (" + data.source + ")" : " — gelezen vanaf vandaag";
-          show(output, data.label + " · EDTF " + data.edtf + base, false);
+          show(output, data.label + " · EDTF " + data.edtf + " — " + data.read_from, false);
         }
       })
       .catch(function () {
-        show(output, "Controleren lukte niet; de datum wordt bij opslaan alsnog gecontroleerd.", true);
+        show(output, button.dataset.failed, true);
       });
   }
 
@@ -74,15 +74,26 @@
     }
   });
 
-  // Also check when the editor leaves the field, and when the status changes its reading.
-  document.addEventListener("change", function (event) {
-    var target = event.target;
+  // Also check when the editor leaves the field, and again when the status or the cited
+  // source changes its reading (the date field comes before the citations on the form).
+  function recheck(target) {
     var input = target.matches("[data-date-phrase]") ? target : null;
-    if (!input && target.name === "status") input = document.querySelector("[data-date-phrase]");
-    if (!input) return;
+    var rereads = target.name === "status" || /^citations-\d+-(source|DELETE)$/.test(target.name);
+    if (!input && rereads) input = document.querySelector("[data-date-phrase]");
+    if (!input || !input.value.trim()) return;
     var button = document.querySelector('[data-date-preview][data-input="' + input.id + '"]');
     if (button) preview(button);
+  }
+  document.addEventListener("change", function (event) {
+    recheck(event.target);
   });
+  // The source is chosen in the admin's autocomplete (select2), which announces its choice
+  // through jQuery only.
+  if (window.django && window.django.jQuery) {
+    window.django.jQuery(document).on("select2:select select2:clear", function (event) {
+      recheck(event.target);
+    });
+  }
 
   // Enter in the date field checks the date instead of submitting the whole form.
   document.addEventListener("keydown", function (event) {

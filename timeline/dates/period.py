@@ -71,18 +71,29 @@ class Period:
         return PRECISIONS.index(self.precision) < PRECISIONS.index(other.precision)
 
 
+# Far enough from today that a phrase read relative to the day ("gisteren", "26 januari") reads
+# differently, and not a whole number of weeks (142 and 6 days), so weekdays differ too.
+_ELSEWHERE = dt.timedelta(days=1000)
+
+
 def resolve_within(
     phrase: str,
-    period: Period,
+    period: Period | None,
     lang: str | None = None,
     *,
     future: bool = False,
     wire: bool = False,
+    today: dt.date | None = None,
 ) -> Resolved | Unresolved:
     """`resolve` against a publication period, honest about its precision.
 
     A phrase whose answer depends on the unknown day is refused ("depends_on_day"); the refusal
-    keeps the answer on the period's first day as `earliest`."""
+    keeps the answer on the period's first day as `earliest`. Without a period (no source yet)
+    only a phrase that means the same whenever it is read is placed ("2022-01-26", "26 januari
+    2022"); one relative to the day it was written is refused ("needs_source"), never read
+    from today."""
+    if period is None:
+        return _without_source(phrase, lang, future, wire, today or dt.date.today())
     first = resolve(phrase, period.first, lang, future=future, wire=wire)
     if period.precision == "day" or not first.ok:
         return first
@@ -93,3 +104,19 @@ def resolve_within(
         "depends_on_day", precision=period.precision, period=period.edtf, phrase=phrase.strip()
     )
     return Unresolved(phrase, refusal, earliest=first)
+
+
+def _without_source(
+    phrase: str, lang: str | None, future: bool, wire: bool, today: dt.date
+) -> Resolved | Unresolved:
+    here = resolve(phrase, today, lang, future=future, wire=wire)
+    # Read forwards for what lies ahead, backwards for what happened, so that an absolute date
+    # on the right side of today reads the same from both days.
+    elsewhere = today - _ELSEWHERE if future else today + _ELSEWHERE
+    there = resolve(phrase, elsewhere, lang, future=future, wire=wire)
+    if not (here.ok or there.ok):
+        return here  # no date either way ("blauw"): that reason, not the source's
+    if here.ok and there.ok and (here.edtf, here.part_of_day) == (there.edtf, there.part_of_day):
+        return here
+    # It means something else on another day ("eerder deze week" is even empty on a Monday).
+    return Unresolved(phrase, Refusal.of("needs_source", phrase=phrase.strip()))

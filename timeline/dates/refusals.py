@@ -56,6 +56,11 @@ MESSAGES = {
         "de bron is alleen op de %(precision)s gedateerd (%(period)s), en '%(phrase)s' hangt af "
         "van de precieze dag; typ de datum zelf (bijvoorbeeld 2022-01-26)"
     ),
+    "needs_source": gettext_noop(
+        "'%(phrase)s' hangt af van de publicatiedatum van de bron, en er is nog geen bron "
+        "gekozen; kies eerst de bron bij de citaten, of typ de datum zelf (bijvoorbeeld "
+        "2022-01-26)"
+    ),
 }
 # Source.Precision's labels, the same msgids.
 PRECISION_WORDS = {"day": gettext_noop("dag"), "month": gettext_noop("maand"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Container
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from timeline.ingest.article import Article, IngestError
@@ -90,6 +91,10 @@ def save_proposals(
             if timeline is not None:
                 event.timelines.add(timeline)
             _save_citation(event, source, proposal.sentence.text, event._change_reason)
+            try:  # a draft is new or ingest's own; one an editor published keeps its quote
+                event.require_source()
+            except ValidationError as exc:
+                raise IngestError(f"‘{event.slug}’: {' '.join(exc.messages)}") from exc
             cast = [
                 (_saved_actor(actor, saved_actors, reason), role)
                 for actor, role in proposal.actors

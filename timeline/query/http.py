@@ -5,6 +5,7 @@
   filter a journalist mistyped and say so inline (only a wrong machine parameter is a 400);
   the API answers any wrong filter with a JSON 400 and the exports with a plain-text 400, since
   a calendar or a feed reader would otherwise quietly subscribe to everything;
+- `filtered` also sends a link with an actor's former slug on to its current one (301);
 - `cors`: public, read-only data that never depends on cookies, so any site may fetch it
   (TimelineJS loads its JSON with fetch() from the page that embeds it).
 """
@@ -15,10 +16,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from timeline.models import Actor, FormerSlug
 from timeline.query.forms import EventFilterForm
 
 # Room for a long (refused-inline) search, but a megabyte is turned away before any work.
@@ -71,15 +80,38 @@ def limit_query_length(respond: Callable[[HttpRequest, Errors], HttpResponse]):
     return decorator
 
 
+def renamed_actors(request: HttpRequest, form: EventFilterForm) -> HttpResponse | None:
+    """A 301 to the same view with the current slugs, when an `actor` or `affiliation` the form
+    did not know is a slug that actor once had: a shared link or embed keeps its filter."""
+    if not ({"actor", "affiliation"} & set(form.errors)):
+        return None
+    renamed = {}
+    for key in ("actor", "affiliation"):
+        for slug in request.GET.getlist(key):
+            actor = FormerSlug.now_called(Actor, slug)
+            if actor is not None and Actor.objects.public().filter(pk=actor.pk).exists():
+                renamed[slug] = actor.slug
+    if not renamed:
+        return None
+    pairs = [
+        (key, renamed.get(value, value) if key in ("actor", "affiliation") else value)
+        for key in request.GET
+        for value in request.GET.getlist(key)
+    ]
+    return HttpResponsePermanentRedirect(request.path + "?" + urlencode(pairs))
+
+
 def filtered(policy: ErrorPolicy):
     """Call the view with the bound `EventFilterForm` as `form`, or answer its errors as the
-    policy says (after the length guard)."""
+    policy says (after the length guard); a former actor slug is sent on to the current one."""
 
     def decorator(view):
         @limit_query_length(policy.respond)
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             form = EventFilterForm(request.GET)
+            if moved := renamed_actors(request, form):
+                return moved
             errors = form.machine_errors if policy.inline else form.errors
             if errors:
                 return policy.respond(request, {k: list(v) for k, v in errors.items()})

@@ -45,7 +45,16 @@ from django.db import connections
 from django.db.models import CharField
 from django.db.models.functions import Cast
 
-from timeline.models import Actor, Change, Citation, DataVersion, Event, EventType, Participation
+from timeline.models import (
+    Actor,
+    Change,
+    Citation,
+    Correction,
+    DataVersion,
+    Event,
+    EventType,
+    Participation,
+)
 from timeline.query import sql
 from timeline.query.forms import Criteria, Cursor
 
@@ -303,7 +312,7 @@ class EventIndex:
 
     def events(self, pks: list[int]) -> list[Event]:
         """The events with these primary keys, in this order, with what with_details() gives
-        them, in three queries without joins: their types and actors are the index's own."""
+        them, in four queries without joins: their types and actors are the index's own."""
         found = Event.objects.defer("search_text").in_bulk(pks)
         participations = list(Participation.objects.filter(event_id__in=pks).order_by("pk"))
         if any(e.type_id not in self.types_by_pk for e in found.values()) or any(
@@ -313,7 +322,7 @@ class EventIndex:
             return [found[pk] for pk in pks if pk in found]
         for event in found.values():
             event.type = self.types_by_pk[event.type_id]
-            event.participation_list, event.citation_list = [], []
+            event.participation_list, event.citation_list, event.correction_list = [], [], []
         for participation in participations:
             participation.actor = self.actors[participation.actor_id]
             if participation.event_id in found:
@@ -322,6 +331,9 @@ class EventIndex:
         for citation in citations.defer("source__text"):  # in Citation's one order
             if citation.event_id in found:
                 found[citation.event_id].citation_list.append(citation)
+        for correction in Correction.objects.filter(event_id__in=pks):  # oldest first
+            if correction.event_id in found:
+                found[correction.event_id].correction_list.append(correction)
         return [found[pk] for pk in pks if pk in found]
 
     def position(self, cursor: Cursor, *, after: bool) -> int:

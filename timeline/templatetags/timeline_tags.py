@@ -39,11 +39,12 @@ def event_cards(events) -> SafeString:
     # The titles, summaries and names are Dutch, as entered; say so on a page in another language.
     dutch = mark_safe(' lang="nl"') if i18n.reader_language() != "nl" else ""
     participants_label = gettext("Deelnemers")
+    corrected_label = gettext("gecorrigeerd")
     return format_html_join(
         "\n",
         '<li><article class="event status-{}" id="event-{}">\n'
         '  <p class="event-meta"><span class="event-type">{}</span> {}'
-        ' <span class="event-date">{}</span></p>\n'
+        ' <span class="event-date">{}</span>{}</p>\n'
         '  <h3 class="event-title"{}><a href="{}">{}</a></h3>\n'
         "  {}{}{}\n"
         "</article></li>",
@@ -54,6 +55,7 @@ def event_cards(events) -> SafeString:
                 capfirst(i18n.type_name(event.type)),
                 _status_badge(event),
                 date_label(event),
+                _corrected_badge(event, corrected_label),
                 dutch,
                 event.get_absolute_url(),
                 event.title,
@@ -71,6 +73,16 @@ def _status_badge(event) -> SafeString | str:
     if event.status == Event.Status.OCCURRED:
         return ""
     return format_html('<span class="badge badge-{}">{}</span>', event.status, event.get_status_display())
+
+
+def _corrected_badge(event, label: str) -> SafeString | str:
+    if not event.correction_list:
+        return ""
+    return format_html(
+        ' <a class="badge badge-corrected" href="{}#corrections">{}</a>',
+        event.get_absolute_url(),
+        label,
+    )
 
 
 def _participants(participations, label: str) -> SafeString | str:

@@ -1,0 +1,73 @@
+"""Links that never break: every slug an event or actor ever had leads to it (issue 16)."""
+
+from __future__ import annotations
+
+import pytest
+
+from timeline.models import Actor, Event, FormerSlug
+
+pytestmark = pytest.mark.django_db
+
+CALL = "poetin-macron-telefoongesprek-2022-01-28"
+
+
+def _rename(obj, slug: str):
+    obj.slug = slug
+    obj.save()
+    return obj
+
+
+def _follow_once(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 301, (url, response.status_code)
+    return response["Location"]
+
+
+def test_an_old_event_slug_answers_301_to_the_current_page(client, seed):
+    event = _rename(Event.objects.get(slug=CALL), "poetin-belt-macron")
+    assert _follow_once(client, f"/events/{CALL}/") == "/events/poetin-belt-macron/"
+    assert _follow_once(client, f"/en/events/{CALL}/") == "/en/events/poetin-belt-macron/"
+    page = client.get(event.get_absolute_url())
+    assert page.status_code == 200 and event.title in page.content.decode()
+
+
+def test_every_slug_it_ever_had_leads_to_the_latest(client, seed):
+    event = Event.objects.get(slug=CALL)
+    _rename(event, "tweede-naam")
+    _rename(event, "derde-naam")
+    assert _follow_once(client, f"/events/{CALL}/") == "/events/derde-naam/"
+    assert _follow_once(client, "/events/tweede-naam/") == "/events/derde-naam/"
+    _rename(event, CALL)  # back to the first: its live slug again, no redirect loop
+    assert client.get(f"/events/{CALL}/").status_code == 200
+    assert _follow_once(client, "/events/derde-naam/") == f"/events/{CALL}/"
+    assert set(event.former_slugs.values_list("slug", flat=True)) == {"tweede-naam", "derde-naam"}
+
+
+def test_an_old_actor_slug_answers_301_for_the_page_the_embed_and_the_api(client, seed):
+    _rename(Actor.objects.get(slug="lavrov"), "sergej-lavrov")
+    assert _follow_once(client, "/actors/lavrov/") == "/actors/sergej-lavrov/"
+    embed = _follow_once(client, "/embed/?actor=lavrov&type=statement")
+    assert embed == "/embed/?actor=sergej-lavrov&type=statement"
+    framed = client.get(embed)
+    assert framed.status_code == 200 and "Filter niet toegepast" not in framed.content.decode()
+    assert _follow_once(client, "/?actor=lavrov") == "/?actor=sergej-lavrov"
+    assert _follow_once(client, "/api/events.json?affiliation=lavrov") == (
+        "/api/events.json?affiliation=sergej-lavrov"
+    )
+    assert _follow_once(client, "/en/feed/?actor=lavrov") == "/en/feed/?actor=sergej-lavrov"
+
+
+def test_a_draft_stays_unknown_under_its_old_slug(client, seed):
+    event = Event.objects.get(slug=CALL)
+    event.published = False
+    _rename(event, "concept-naam")
+    assert client.get(f"/events/{CALL}/").status_code == 404
+
+
+def test_a_slug_nobody_had_is_still_a_404_and_an_unknown_actor_an_inline_error(client, seed):
+    assert client.get("/events/bestaat-niet/").status_code == 404
+    assert client.get("/actors/bestaat-niet/").status_code == 404
+    response = client.get("/", {"actor": "bestaat-niet"})
+    assert response.status_code == 200
+    assert "Onbekende deelnemer: bestaat-niet" in response.content.decode()
+    assert not FormerSlug.objects.exists()
