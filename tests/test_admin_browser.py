@@ -100,3 +100,80 @@ def test_it_creates_and_publishes_an_event_typed_as_the_article_says_it(
     assert csp_violations == []  # the date preview is a static file, as the CSP demands
     print(f"\nlog in, create with two participants and a citation, publish, see on /: {elapsed:.2f} s")
     assert elapsed < 60
+
+
+def test_it_asks_whether_a_change_to_a_published_event_is_a_correction(
+    page: Page, live_seed, artifacts
+):
+    _editor()
+    page.set_extra_http_headers({"Accept-Language": "nl-NL,nl;q=0.9"})
+    event = Event.objects.get(slug="poetin-macron-telefoongesprek-2022-01-28")
+    page.goto(live_seed.url + f"/admin/login/?next=/admin/timeline/event/{event.pk}/change/")
+    page.fill("#id_username", "anna")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+
+    question = page.locator("fieldset.correction")
+    box = page.get_by_label("Dit is een correctie")
+    note = page.get_by_label("Toelichting voor de lezers")
+    # A summary is no fact readers rely on: nothing is asked.
+    page.fill("#id_summary", "Poetin en Macron spraken elkaar vanochtend.")
+    expect(question).to_be_hidden()
+    # The date is: the question appears, and a ticked box needs a note.
+    page.fill("#id_date_text", "woensdag")
+    expect(question).to_be_visible()
+    box.check()
+    expect(note).to_have_attribute("required", "")
+    page.screenshot(path=str(artifacts / "admin-correction-question.png"), full_page=True)
+    note.fill("Het gesprek was woensdag, niet vrijdag.")
+    page.locator("input[name=_save]").first.click()
+    expect(page.locator(".messagelist")).to_contain_text(event.title)
+
+    correction = event.corrections.get()
+    assert correction.note == "Het gesprek was woensdag, niet vrijdag."
+    page.goto(live_seed.url + event.get_absolute_url())
+    expect(page.locator("#corrections")).to_contain_text("Het gesprek was woensdag, niet vrijdag.")
+    expect(page.locator(".event-meta .badge-corrected")).to_have_text("gecorrigeerd")
+
+
+def test_the_correction_question_works_as_plain_fields_without_javascript(browser, live_seed):
+    _editor()
+    context = browser.new_context(java_script_enabled=False, locale="nl-NL")
+    page = context.new_page()
+    event = Event.objects.get(slug="poetin-macron-telefoongesprek-2022-01-28")
+    page.goto(live_seed.url + f"/admin/login/?next=/admin/timeline/event/{event.pk}/change/")
+    page.fill("#id_username", "anna")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    expect(page.locator("fieldset.correction")).to_be_visible()
+    page.fill("#id_title", "Poetin belt Macron over de brieven")
+    page.get_by_label("Dit is een correctie").check()
+    page.locator("input[name=_save]").first.click()
+    # No note: the form says so, and nothing is saved.
+    expect(page.locator("fieldset.correction .errorlist")).to_contain_text(
+        "Schrijf voor de lezers wat er gecorrigeerd is"
+    )
+    assert not event.corrections.exists()
+    page.get_by_label("Toelichting voor de lezers").fill("De titel noemde de brieven niet.")
+    page.locator("input[name=_save]").first.click()
+    expect(page.locator(".messagelist")).to_be_visible()
+    assert event.corrections.get().note == "De titel noemde de brieven niet."
+    context.close()
+
+
+def test_the_date_preview_waits_for_a_source_and_says_which_it_read_from(page: Page, live_seed):
+    _editor()
+    page.set_extra_http_headers({"Accept-Language": "nl-NL,nl;q=0.9"})
+    page.goto(live_seed.url + "/admin/login/?next=/admin/timeline/event/add/")
+    page.fill("#id_username", "anna")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    # The date field comes before the citations: without a source "gisteren" is not guessed.
+    page.fill("#id_date_text", "gisteren")
+    page.get_by_role("button", name="Controleer datum").click()
+    preview = page.locator("#id_date_text_preview")
+    expect(preview).to_contain_text("hangt af van de publicatiedatum van de bron")
+    # Choosing the source in the (unsaved) citation reads it again, against that source.
+    _pick(page, "id_citations-0-source", "Lavrov", "Rusland wil geen oorlog")
+    expect(preview).to_contain_text("donderdag 27 januari 2022 · EDTF 2022-01-27")
+    expect(preview).to_contain_text("gelezen vanaf de publicatiedatum van NOS: Lavrov: Rusland wil")

@@ -88,12 +88,14 @@
     recheck(event.target);
   });
   // The source is chosen in the admin's autocomplete (select2), which announces its choice
-  // through jQuery only.
-  if (window.django && window.django.jQuery) {
-    window.django.jQuery(document).on("select2:select select2:clear", function (event) {
-      recheck(event.target);
-    });
-  }
+  // through jQuery only (loaded by then, whatever the order of the scripts).
+  document.addEventListener("DOMContentLoaded", function () {
+    if (window.django && window.django.jQuery) {
+      window.django.jQuery(document).on("select2:select select2:clear", function (event) {
+        recheck(event.target);
+      });
+    }
+  });
 
   // Enter in the date field checks the date instead of submitting the whole form.
   document.addEventListener("keydown", function (event) {
