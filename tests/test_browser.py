@@ -204,3 +204,15 @@ def test_it_narrows_to_a_day_from_the_overview_strip(page: Page, live_seed):
     assert CALL not in ids
     expect(page.locator(".bar.is-current")).to_have_count(1)
     assert page.evaluate("window.__marker") == 1
+
+
+def test_corrections_have_no_accessibility_violations(page: Page, live_seed):
+    from timeline.models import Correction, Event
+
+    Correction.objects.create(event=Event.objects.get(slug=CALL), note="De datum was fout.")
+    for path in ("/", f"/events/{CALL}/", "/corrections/", "/en/corrections/"):
+        page.goto(live_seed.url + path)
+        shown = "gecorrigeerd" if path == "/" else "De datum was fout."
+        expect(page.get_by_text(shown).first).to_be_visible()
+        results = Axe().run(page, options=WCAG)
+        assert results.violations_count == 0, (path, results.generate_report())

@@ -13,7 +13,7 @@ from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
-READER_PAGES = {"event_list", "event_detail", "actor_detail", "actor_suggest"}
+READER_PAGES = {"event_list", "event_detail", "actor_detail", "actor_suggest", "correction_list"}
 
 
 def _is_unprefixed_reader_page(path: str) -> bool:
