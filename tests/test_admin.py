@@ -1472,3 +1472,15 @@ def test_it_sends_the_old_address_on_after_the_editor_renames_an_event(desk, cli
     assert response.status_code == 301
     assert response["Location"] == "/events/poetin-belt-macron/"
     assert client.get(response["Location"]).status_code == 200
+
+
+def test_it_keeps_the_last_quote_of_a_published_event_on_the_citation_pages(desk):
+    citation = Event.objects.get(slug=CALL).citations.get()
+    url = f"/admin/timeline/citation/{citation.pk}/delete/"
+    assert desk.post(url, {"post": "yes"}).status_code == 403
+    assert Citation.objects.filter(pk=citation.pk).exists()
+    changelist = text(desk.get("/admin/timeline/citation/"))
+    assert 'value="delete_selected"' not in changelist
+    Event.objects.filter(slug=CALL).update(published=False)  # a draft may lose it
+    assert desk.post(url, {"post": "yes"}).status_code == 302
+    assert not Citation.objects.filter(pk=citation.pk).exists()

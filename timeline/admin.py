@@ -707,6 +707,22 @@ class CitationAdmin(HistoryAdmin):
     autocomplete_fields = ["event", "source"]
     search_fields = ["quote", "event__title"]
 
+    def has_delete_permission(self, request, obj=None):
+        # A published event keeps its last quote: unpublish it first (the event's form says so).
+        if obj is not None and obj.event.published:
+            others = obj.event.citations.exclude(pk=obj.pk).values_list("quote", flat=True)
+            try:
+                obj.event.require_source(others)
+            except ValidationError:
+                return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
+        # Deleting citations in bulk would pass the check above, which is per citation.
+        actions = super().get_actions(request, action_location=action_location)
+        actions.pop("delete_selected", None)
+        return actions
+
 
 @admin.register(Correction)
 class CorrectionAdmin(HistoryAdmin):
