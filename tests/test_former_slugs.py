@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import importlib
+from pathlib import Path
 
+import pytest
+from django.apps import apps
+
+from timeline import migrations
 from timeline.models import Actor, Event, FormerSlug
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +76,17 @@ def test_a_slug_nobody_had_is_still_a_404_and_an_unknown_actor_an_inline_error(c
     assert response.status_code == 200
     assert "Onbekende deelnemer: bestaat-niet" in response.content.decode()
     assert not FormerSlug.objects.exists()
+
+
+def test_slugs_changed_before_there_was_a_redirect_are_read_from_the_audit_history(client, seed):
+    event, lavrov = Event.objects.get(slug=CALL), Actor.objects.get(slug="lavrov")
+    event.save()  # saved once under the old slugs (the seed's load records no history)
+    lavrov.save()
+    _rename(event, "nieuwe-naam")
+    _rename(lavrov, "sergej-lavrov")
+    FormerSlug.objects.all().delete()  # as it was before the migration that added them
+    (module,) = Path(migrations.__file__).parent.glob("*_corrections_and_former_slugs.py")
+    importlib.import_module(f"timeline.migrations.{module.stem}").former_slugs_from_history(apps, None)
+    assert _follow_once(client, f"/events/{CALL}/") == "/events/nieuwe-naam/"
+    assert _follow_once(client, "/actors/lavrov/") == "/actors/sergej-lavrov/"
+    assert client.get(event.get_absolute_url()).status_code == 200
