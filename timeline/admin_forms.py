@@ -1,11 +1,15 @@
 """The event form of the editors' desk: dates as the article says them, and no lost update.
 
-Two things happen in `EventAdminForm.clean()` besides the usual validation:
+Four things happen in `EventAdminForm.clean()` besides the usual validation:
 
 - "Datum zoals in de tekst" ("woensdag", "eerder deze week", "vanmorgen", an EDTF string) is
-  resolved with `dates.resolve_within` against the publication period of the first cited source, and
-  becomes `edtf` and `part_of_day`. A phrase that cannot be placed is a form error and nothing
-  is saved.
+  resolved with `dates.resolve_within` against the publication period of the first cited source
+  (`resolve_for`; without one, a phrase relative to the day is refused, never read from today),
+  and becomes `edtf` and `part_of_day`. A phrase that cannot be placed is a form error and
+  nothing is saved.
+- Publishing needs a quote (`Event.require_source`), counting the citation rows of this POST.
+- A published event's change may be a public correction: ticked, it needs a note for readers
+  (the admin's `save_related` records it, after the inlines).
 - Optimistic locking: the form carries the event's `version` as it was when the editor opened
   it, and a snapshot of what the editor saw. If a colleague saved in between, the form comes
   back with an error saying what the colleague changed, theirs against yours. The admin's
