@@ -134,6 +134,7 @@ def test_it_asks_whether_a_change_to_a_published_event_is_a_correction(
     page.goto(live_seed.url + event.get_absolute_url())
     expect(page.locator("#corrections")).to_contain_text("Het gesprek was woensdag, niet vrijdag.")
     expect(page.locator(".event-meta .badge-corrected")).to_have_text("gecorrigeerd")
+    page.screenshot(path=str(artifacts / "event-corrected.png"), full_page=True)
 
 
 def test_the_correction_question_works_as_plain_fields_without_javascript(browser, live_seed):
