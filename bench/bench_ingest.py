@@ -41,7 +41,14 @@ def main() -> dict:
     from django.db import connection
     from django.test.utils import setup_test_environment
 
-    from tests.test_ingest_corpus import CORPUS, HELDOUT, HELDOUT2, prepare_database, score
+    from tests.test_ingest_corpus import (
+        CORPUS,
+        HELDOUT,
+        HELDOUT2,
+        HELDOUT3,
+        prepare_database,
+        score,
+    )
 
     setup_test_environment()
     name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
@@ -51,7 +58,7 @@ def main() -> dict:
         heldout = {
             "heldout": _best(score, HELDOUT),
             "heldout2": _best(score, HELDOUT2),
-            "heldout3": _best(score, CORPUS / "heldout3"),
+            "heldout3": _best(score, HELDOUT3),
         }
     finally:
         connection.creation.destroy_test_db(name, verbosity=0)

@@ -592,6 +592,117 @@ def test_it_reads_the_status_from_the_date_and_the_verbs(unseen, tmp_path, sente
     assert (proposal.status, proposal.edtf) == (status, edtf)
 
 
+def _propose_one(tmp_path, sentence: str, lang: str):
+    """The one proposal for `sentence`, in an article of Friday 28 January 2022."""
+    path = _write(tmp_path, "kort.md", f"---\ndate: 2022-01-28\n---\n{sentence}\n")
+    (proposal,) = ingest.propose(ingest.read_article(path, lang=lang)).items
+    return proposal
+
+
+@pytest.mark.parametrize(
+    ("sentence", "lang", "status", "edtf"),
+    [
+        # Dutch present tense with a weekday after the publication day (a Friday article): the
+        # event lies ahead, however long the subject before the verb is ...
+        ("De Duitse minister van Defensie Boris Pistorius reist dinsdag naar Vilnius.", "nl",
+         "scheduled", "2022-02-01"),
+        ("De Litouwse president Gitanas Nauseda ontvangt maandag zijn Poolse collega.", "nl",
+         "scheduled", "2022-01-31"),
+        # ... and with the verb last in a subordinate clause.
+        ("Het ministerie meldde dat de ambassadeurs dinsdag bijeenkomen.", "nl",
+         "scheduled", "2022-02-01"),
+        # A noun before the weekday is no verb; "inmiddels" is now, not ahead.
+        ("Het bezoek van het kabinet dinsdag verliep rustig.", "nl", "occurred", "2022-01-25"),
+        ("De Britten en de Duitsers halen inmiddels hun diplomaten weg.", "nl",
+         "occurred", "2022-01-28~"),
+        # A past-tense verb carrying the weekday: that day is past, whatever the sentence goes on
+        # to say about next week.
+        ("Chancellor Olaf Scholz sent a letter to the Greek premier on Tuesday proposing talks "
+         "next month.", "en", "occurred", "2022-01-25"),
+        ("Chancellor Olaf Scholz phoned the Greek premier on Friday about the summit next week.",
+         "en", "occurred", "2022-01-28"),
+        ("De Griekse premier stuurde dinsdag een brief over de top van volgende week.", "nl",
+         "occurred", "2022-01-25"),
+        # A strong past plural is no present; "heeft" is a perfect with a participle after it.
+        ("De ministers ontvingen dinsdag hun Griekse collega.", "nl", "occurred", "2022-01-25"),
+        ("De premier heeft dinsdag een brief over de top van volgende week gestuurd.", "nl",
+         "occurred", "2022-01-25"),
+        # Not past: the weekday belongs to what lies ahead, "heeft" without a participle is
+        # the present.
+        ("Scholz, who phoned the Greek premier, will travel to Athens on Tuesday.",
+         "en", "scheduled", "2022-02-01"),
+        ("The postponed talks on Tuesday will decide the next steps.", "en",
+         "scheduled", "2022-02-01"),
+        ("De premier heeft dinsdag een afspraak met zijn Griekse collega over de top van "
+         "volgende week.", "nl", "scheduled", "2022-02-01"),
+        # A concrete time today is scheduled; a hedge after its clause is about something else.
+        ("Scholz will hold a news conference later today, where he is expected to resign.", "en",
+         "scheduled", "2022-01-28"),
+        ("Scholz is expected to hold a news conference later today.", "en",
+         "expected", "2022-01-28"),
+    ],
+)  # fmt: skip
+def test_it_reads_the_tense_of_the_verb_that_carries_the_date(
+    unseen, tmp_path, sentence, lang, status, edtf
+):
+    proposal = _propose_one(tmp_path, sentence, lang)
+
+    assert (proposal.status, proposal.edtf) == (status, edtf)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "lang", "participants"),
+    [
+        # A function's organisation is the person's affiliation, not a party.
+        ("Lavrov heeft de secretaris-generaal van de NAVO, Mark Rutte, dinsdag in een brief "
+         "gevraagd om overleg.", "nl", {"lavrov", "rutte"}),
+        ("Lavrov wrote to Mark Rutte, secretary general of NATO, on Tuesday.", "en",
+         {"lavrov", "rutte"}),
+        # What something is about is no party either.
+        ("Lavrov heeft dinsdag met Blinken gesproken over de toekomst van Oekraïne.", "nl",
+         {"lavrov", "blinken"}),
+        ("Lavrov sent a letter to Blinken on Tuesday about Ukraine.", "en", {"lavrov", "blinken"}),
+        # Who reports an act is its source: the spokeswoman, the aide.
+        ("Lavrov sent a letter to Blinken on Tuesday, his spokeswoman Maria Zakharova said.",
+         "en", {"lavrov", "blinken"}),
+        ("Lavrov heeft dinsdag Blinken gebeld, zei zijn woordvoerster Maria Zacharova.", "nl",
+         {"lavrov", "blinken"}),
+        # A place's name and a possessive make no person.
+        ("Lavrov met Blinken on Tuesday to discuss New Zealand's sanctions.", "en",
+         {"lavrov", "blinken"}),
+    ],
+)  # fmt: skip
+def test_it_keeps_functions_topics_sources_and_places_out_of_the_cast(
+    unseen, tmp_path, sentence, lang, participants
+):
+    proposal = _propose_one(tmp_path, sentence, lang)
+
+    assert {actor.slug for actor, _ in proposal.actors} == participants
+
+
+@pytest.mark.parametrize(
+    ("sentence", "lang"),
+    [
+        ("De koning heeft dinsdag een nieuwe gezant benoemd.", "nl"),
+        ("The president appointed a new envoy on Tuesday.", "en"),
+    ],
+)
+def test_it_reads_an_appointment_as_a_decision(unseen, tmp_path, sentence, lang):
+    EventType.objects.create(slug="decision", name="besluit", name_en="decision")
+    proposal = _propose_one(tmp_path, sentence, lang)
+
+    assert proposal.type_slug == "decision"
+
+
+def test_it_names_a_new_actor_without_the_possessive(unseen, tmp_path):
+    path = _write(tmp_path, "kort.md", "---\ndate: 2022-01-28\n---\nMinister Hans Vijlbrief's "
+                  "letter reached Lavrov on Tuesday.\n")  # fmt: skip
+
+    (proposal,) = ingest.propose(ingest.read_article(path, lang="en")).items
+
+    assert {(a.slug, a.name) for a in proposal.new_actors} == {("vijlbrief", "Hans Vijlbrief")}
+
+
 def test_it_brings_untouched_drafts_up_to_date_once_the_day_is_known(unseen):
     _ingest(SEED)
     edited = _draft_citing("geschreven brief")

@@ -39,7 +39,8 @@ TYPE_CUES = [
     ("decision", (r"tekende|tekenden|ondertekend\w*|getekend|besloot|besloten|besluit"
                  r"|signed|signs|decided|decides|approved|approves|keurde\w* .*\bgoed"
                  r"|goedgekeurd|stemde\w* in met|ingestemd|imposed|legde\w* .*\bop"
-                 r"|afgekondigd|kondig\w* .*\baf|declared (?:a|an|the)|declares (?:a|an|the)")),
+                 r"|afgekondigd|kondig\w* .*\baf|declared (?:a|an|the)|declares (?:a|an|the)"
+                 r"|benoem\w*|aangesteld|appointed|appoints|nominated|nominates")),
     ("meeting", (r"af te spreken|afspreken|afspraak|ontmoeting\w*|ontmoet\w*|bijeenkomst"
                 r"|meeting|meets?|met with|summit|top(?:overleg|ontmoeting)|bezocht|visited"
                 r"|bijeen\w*|komen\b.*\bbijeen|(?:een|de|tijdens|op) top|travel\w* to|reist\b.*\bnaar"
@@ -109,7 +110,9 @@ _NOT_PRESENT = {"heeft", "had", "hadden", "is", "was", "waren", "zijn", "werd", 
 _STRONG_PAST_PLURALS = set(
     """kwamen spraken bespraken gingen waren zaten lagen stonden gaven namen zagen vonden hielden
     troffen besloten lieten riepen schreven wezen vlogen reden bleven kregen wonnen verloren
-    begonnen sloten braken trokken""".split()
+    begonnen sloten braken trokken ontvingen vertrokken kozen vielen liepen boden bleken hingen
+    vingen droegen schoten stegen zwegen dreven lazen vergaten ondernamen bijeenkwamen
+    aankwamen vlogen""".split()
 )
 
 
@@ -133,18 +136,145 @@ def _present_verb(word: str) -> bool:
     )
 
 
+# A subordinate clause puts its verb last: "... dat de ministers woensdag bijeenkomen".
+SUBORDINATORS = {"dat", "die", "omdat", "als", "wanneer", "waar", "nadat", "zodat", "terwijl"}
+SUBORDINATE_REACH = 8  # tokens between the subordinator and the date
+# Before a capitalised word these make it a noun ("het kabinet woensdag"), not a subject.
+_DETERMINERS = {"de", "het", "een", "deze", "dit", "die", "zijn", "haar", "hun"}
+_SUBJECT_PRONOUNS = {"hij", "zij", "ze", "wij", "we", "jij", "u", "men"}  # "het" is an article too
+
+
+def _finite_present(word: str) -> bool:
+    return _present_verb(word) or _present_plural(word)
+
+
+def _subject_before(before: list[Token]) -> bool:
+    """Whether the words before a verb end in a subject: a pronoun, or a name (a capitalised
+    word that is no adjective and not the sentence's first word alone)."""
+    if not before:
+        return False
+    last = before[-1]
+    if last.norm in _SUBJECT_PRONOUNS:
+        return True
+    return (
+        last.text[:1].isupper()
+        and len(before) > 1
+        and not re.fullmatch(r"[a-z]{3,}(?:se|sche)", last.norm)  # "Deense", "Russische"
+    )
+
+
 def present_for_future(sentence: str, mention: DateMention, lang: str) -> bool:
-    """A Dutch present-tense verb beside the date phrase: the event lies ahead."""
+    """A Dutch present-tense verb beside the date phrase: the event lies ahead.
+
+    Three places a finite verb stands in a Dutch clause with a time: right after a fronted time
+    ("Donderdag bezoekt hij", verb second), right before the time after its subject, however
+    long the subject is ("De Deense premier Mette Frederiksen reist woensdag naar"), and last
+    in a subordinate clause ("... dat de ministers woensdag bijeenkomen")."""
     if lang != "nl":
         return False
+    if mention.ok and "~" in mention.result.edtf:
+        return False  # "halen inmiddels diplomaten weg": by now, the present is the present
     before = tokenize(sentence[: mention.start])
     after = tokenize(sentence[mention.start + len(mention.phrase) :])
     if not before:  # the time opens the sentence: the verb comes next ("Donderdag komen de")
-        return bool(after) and (_present_verb(after[0].norm) or _present_plural(after[0].norm))
-    # "Hij spreekt donderdag met ...": subject, verb, time
-    return len(before) <= 3 and _present_verb(before[-1].norm) and not PAST_SPEECH.search(
-        " ".join(t.norm for t in before)
+        return bool(after) and _finite_present(after[0].norm)
+    if PAST_SPEECH.search(" ".join(t.norm for t in before)):
+        return False  # "Lavrov zei donderdag dat hij Baerbock spreekt": the saying is the date
+    verb = before[-1]
+    if verb.text.islower() and _finite_present(verb.norm):
+        # "Hij spreekt donderdag met ...", "Het kabinet beslist woensdag": subject, verb, time
+        if len(before) <= 3 and _present_verb(verb.norm):
+            return True
+        if _subject_before(before[:-1]):
+            return True
+    reach = [t.norm for t in before[-SUBORDINATE_REACH:]]
+    return (
+        bool(after)
+        and bool(SUBORDINATORS & set(reach))
+        and after[0].text.islower()
+        and _present_plural(after[0].norm)
     )
+
+
+# Past tense of the verb that carries the date: "sent a letter on Tuesday", "stuurde dinsdag
+# een brief". A weekday then lies before the publication day, whatever the rest of the sentence
+# looks ahead to ("proposing that the commissions meet next month").
+ENGLISH_IRREGULAR_PAST = set(
+    """sent met spoke held wrote made took gave went came flew told said saw brought began
+    left won lost paid put set sought thought bought caught fought led read rang ran sang sat
+    stood struck swore threw understood withdrew drew forgot chose broke became did had hosted
+    """.split()
+)
+_ENGLISH_MODALS = {"will", "would", "shall", "is", "are", "be", "being", "am", "can", "may",
+                   "must", "should", "could", "might"}  # fmt: skip
+_ENGLISH_DETERMINERS = {"the", "a", "an", "his", "her", "their", "its", "our", "this", "that"}
+_ENGLISH_NOT_VERBS = {"united", "armed", "speed", "hundred", "indeed", "based"}
+_DUTCH_PAST_AUX = {"had", "hadden", "was", "waren", "werd", "werden"}
+# "heeft" is a perfect only with a participle after it ("heeft dinsdag een brief gestuurd"); "hij
+# heeft dinsdag een afspraak" is the present.
+_DUTCH_PERFECT_AUX = {"heeft", "hebben"}
+_PARTICIPLE = re.compile(r"\w*ge\w{2,}(?:d|t|en)|(?:be|ver|ont|onder|her|er)\w{3,}(?:d|t|en)")
+
+
+# Participles that put what they describe ahead: "the expected talks on Tuesday", "postponed to
+# Friday".
+_ENGLISH_AHEAD = {"expected", "scheduled", "planned", "proposed", "postponed", "delayed",
+                  "rescheduled", "moved", "pushed", "slated", "intended"}  # fmt: skip
+
+
+def _english_past(word: str) -> bool:
+    return word in ENGLISH_IRREGULAR_PAST or (
+        len(word) > 4
+        and word.endswith("ed")
+        and word not in _ENGLISH_NOT_VERBS | _ENGLISH_AHEAD
+    )
+
+
+def _dutch_past(word: str) -> bool:
+    return (
+        word in _DUTCH_PAST_AUX
+        or word in _STRONG_PAST_PLURALS
+        or (len(word) > 4 and word.endswith(("de", "te", "den", "ten")))
+    )
+
+
+def past_for_date(sentence: str, mention: DateMention, lang: str) -> bool:
+    """The finite verb of the clause that holds the date phrase, before it, is in the past
+    tense: "Pashinyan sent a letter to Aliyev on Tuesday", "Rutte stuurde dinsdag een brief
+    over de top van volgende week"."""
+    clause = re.split(r"[,;:()]", sentence[: mention.start])[-1]
+    if lang == "en":
+        words = tokenize(clause)
+        past = False
+        for i, word in enumerate(words):
+            if not word.text.islower():
+                continue
+            following = words[i + 1] if i + 1 < len(words) else None
+            infinitive = (
+                word.norm == "to"
+                and following is not None
+                and following.text.islower()
+                and following.norm not in _ENGLISH_DETERMINERS
+            )
+            if word.norm in _ENGLISH_MODALS | _ENGLISH_AHEAD or infinitive:
+                return False  # "will meet", "agreed to meet on Tuesday", "is to sign"
+            if not past and _english_past(word.norm):
+                # "was held", "had met" are past; "is expected", "be signed" are not
+                previous = words[i - 1].norm if i else ""
+                if previous in _ENGLISH_MODALS:
+                    return False
+                past = True
+        return past
+    # Dutch: the verb right before the time ("stuurde dinsdag"), not an adjective after a
+    # determiner ("de laatste dinsdag").
+    before = tokenize(clause)
+    if not before or not before[-1].text.islower():
+        return False
+    verb = before[-1].norm
+    if verb in _DUTCH_PERFECT_AUX:
+        rest = re.split(r"[,;:()]", sentence[mention.start + len(mention.phrase) :])[0]
+        return any(_PARTICIPLE.fullmatch(t.norm) for t in tokenize(rest) if t.text.islower())
+    return _dutch_past(verb) and (len(before) < 2 or before[-2].norm not in _DETERMINERS)
 
 
 def looks_ahead(norm_sentence: str) -> bool:
@@ -224,14 +354,32 @@ def find_speaker(
     return None
 
 
+def hedge_scope(sentence: str, mention: DateMention) -> str:
+    """The sentence up to the end of the clause that holds the date phrase, normalised: a hedge
+    after it qualifies something else ("will hold a news conference later today, where he is
+    expected to resign" is scheduled)."""
+    end = mention.start + len(mention.phrase)
+    rest = re.split(r"[,;:()]", sentence[end:])[0]
+    return normalize(sentence[:end] + rest)
+
+
 def guess_status(
-    mention: DateMention, published: PublicationDate, norm_sentence: str, *, ahead: bool = False
+    mention: DateMention,
+    published: PublicationDate,
+    norm_sentence: str,
+    *,
+    ahead: bool = False,
+    past: bool = False,
+    hedged: str | None = None,
 ) -> str:
     """Occurred, unless the date or a cue word looks ahead; a date that lies wholly before the
     publication date wins over the verbs ("daar gaat ... niet in mee, werd eerder deze week
-    duidelijk" happened)."""
+    duidelijk" happened). Ahead, a vague date or a hedge (in `hedged`, `hedge_scope`, if given,
+    else in the sentence) makes it expected, a day scheduled."""
     if CANCELLED_CUES.search(norm_sentence):
         return Event.Status.CANCELLED
+    if past:  # the verb that carries the date is in the past tense (`past_for_date`)
+        return Event.Status.OCCURRED
     # For a month-only source, how the phrase relates to the first day of the month tells the
     # direction even when the day cannot be known.
     resolved = mention.result if mention.ok else mention.relative_to_first
@@ -247,6 +395,6 @@ def guess_status(
     if not ahead:
         return Event.Status.OCCURRED
     vague = resolved is None or resolved.precision != "day"
-    if vague or EXPECTED_CUES.search(norm_sentence):
+    if vague or EXPECTED_CUES.search(norm_sentence if hedged is None else hedged):
         return Event.Status.EXPECTED
     return Event.Status.SCHEDULED

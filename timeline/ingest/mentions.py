@@ -382,7 +382,7 @@ TITLE_WORDS = set(
     prime leader leider director directeur commissioner eurocommissaris senator mayor
     burgemeester envoy gezant chief chef head hoofd foreign national security deputy
     staatssecretaris secretaris-generaal buitenlandse zaken defensie defense defence affairs
-    state staat
+    state staat voorzitter chair chairman chairwoman chairperson
     """.split()
 )
 # The words of a ministry, which may follow "minister ... van" / "Secretary of".
@@ -507,6 +507,12 @@ _NAME_PREFIX = re.compile(r"(?:al|el|ad|as|ash|ibn|bin)-[A-Z]")
 # Sea", "in the Middle East"). Without a function around it such a group is a place, not a
 # person.
 _PLACE_OR_ARTICLE = {"in", "at", "te", "op", "naar", "uit", "from", "near", "the", "de", "het"}
+# First words of place names, not of people's: "New Delhi", "South Korea", "Saint Petersburg",
+# "Nieuw-Zeeland", "Noord-Korea".
+PLACE_PREFIXES = {"new", "north", "south", "east", "west", "saint", "san", "santa", "sao", "los",
+                  "las", "port", "fort", "mount", "lake", "cape", "nieuw", "noord", "zuid", "oost",
+                  "sint", "upper", "lower", "greater", "central", "midden"}  # fmt: skip
+POSSESSIVE = re.compile(r"['’]s?$")
 
 
 def _name_word(tok: Token) -> bool:
@@ -649,7 +655,11 @@ def _name_mention(
         kind = Actor.Kind.ORGANISATION
     elif before or title_after:
         kind = Actor.Kind.PERSON
-    elif len(words) >= 2 and not (first > 0 and tokens[first - 1].norm in _PLACE_OR_ARTICLE):
+    elif (
+        len(words) >= 2
+        and not (first > 0 and tokens[first - 1].norm in _PLACE_OR_ARTICLE)
+        and words[0].norm not in PLACE_PREFIXES
+    ):
         kind = Actor.Kind.PERSON
     else:
         return None  # one capitalised word and nothing said of it: a place, a name, who knows
@@ -680,7 +690,8 @@ def _name_mention(
         else w
         for w in [*before, *title_after]
     )
-    name = text[name_first.start : name_last.end]
+    # "Emmanuel Macron's office": the name without the possessive.
+    name = POSSESSIVE.sub("", text[name_first.start : name_last.end])
     actor = new.add(
         NewActor(
             slug="",

@@ -12,18 +12,23 @@ from timeline import dates
 from timeline.ingest.article import Article, Sentence, shorten, split_sentences
 from timeline.ingest.cues import (
     ACTS,
+    ATTRIBUTION_CLAUSE,
     CONVERSATIONS,
     FALLBACK_TYPE,
     GENERIC_CONVERSATION,
     find_speaker,
     guess_status,
     guess_type,
+    hedge_scope,
     known_type,
     looks_ahead,
     main_clause,
+    past_for_date,
     present_for_future,
 )
 from timeline.ingest.mentions import (
+    TITLE_WORDS,
+    TOKEN,
     ActorIndex,
     DateMention,
     Mention,
@@ -35,7 +40,7 @@ from timeline.ingest.mentions import (
     find_names,
     tokenize,
 )
-from timeline.models import Actor, Citation, Event, EventType, Participation
+from timeline.models import Actor, Citation, Event, EventType, Participation, normalize
 
 Cast = list[tuple["Actor | NewActor", str]]  # (actor, role) in order of appearance
 
@@ -206,27 +211,55 @@ def _antecedent(earlier: list[list[Mention]]) -> Actor | NewActor | None:
     return None
 
 
+_ARTICLES = {"the", "het", "de"}
+_OF = {"of", "van"}
+FUNCTION_REACH = 3  # tokens between a function phrase and the person it describes
+
+
+def _function_of(tokens: list[Token], mention: Mention, people: list[Mention]) -> bool:
+    """A state or organisation that is part of a person's function: "de voorzitter van de
+    Europese Raad, António Costa", "Costa, president of the European Council"."""
+    if mention.actor.kind not in (Actor.Kind.STATE, Actor.Kind.ORGANISATION):
+        return False
+    i = mention.first - 1
+    if i >= 0 and tokens[i].norm in _ARTICLES:
+        i -= 1
+    if i < 1 or tokens[i].norm not in _OF or tokens[i - 1].norm not in TITLE_WORDS:
+        return False
+    title = i - 1
+    return any(
+        0 <= p.first - mention.last <= FUNCTION_REACH or 0 <= title - p.last <= FUNCTION_REACH
+        for p in people
+    )
+
+
 def _without_descriptions(
     tokens: list[Token], mentions: list[Mention]
 ) -> list[Mention]:
-    """Drop the country that only describes a person: "Olaf Scholz of Germany", "President
-    Zelenskyy of Ukraine" are about Scholz and Zelenskyy."""
-    people_end = {m.last for m in mentions if m.actor.kind == Actor.Kind.PERSON}
+    """Drop the country or organisation that only describes a person: "Olaf Scholz of Germany",
+    "President Zelenskyy of Ukraine" are about Scholz and Zelenskyy; "the president of the
+    European Council, António Costa" is Costa's function."""
+    people = [m for m in mentions if m.actor.kind == Actor.Kind.PERSON]
+    people_end = {m.last for m in people}
     return [
         m
         for m in mentions
         if not (
             m.actor.kind == Actor.Kind.STATE
             and m.first >= 2
-            and tokens[m.first - 1].norm in ("of", "van")
+            and tokens[m.first - 1].norm in _OF
             and m.first - 2 in people_end
         )
+        and not _function_of(tokens, m, people)
     ]
 
 
 PLACE_WORDS = {"in", "at", "op", "te", "bij"}
 BENEFICIARY_WORDS = {"voor", "for"}
-_ARTICLES = {"the", "het", "de"}
+# What something is about: "een verklaring over Oekraïne", "talks about the future of Syria".
+TOPIC_WORDS = {"over", "about", "regarding", "concerning", "inzake", "omtrent", "aangaande"}
+TOPIC_REACH = 4  # lower-case words between the topic word and the name ("over de toekomst van")
+_NOT_IN_TOPIC = {"met", "with", "en", "and", "tussen", "between"}
 
 
 def _is_place(tokens: list[Token], mention: Mention) -> bool:
@@ -247,6 +280,29 @@ def _is_beneficiary(tokens: list[Token], mention: Mention) -> bool:
         and mention.first > 0
         and tokens[mention.first - 1].norm in BENEFICIARY_WORDS
     )
+
+
+def _is_topic(tokens: list[Token], mention: Mention) -> bool:
+    """A state or organisation something is about ("verklaring over Oekraïne", "a letter about
+    the future of NATO"): the subject matter, not a party."""
+    if mention.actor.kind not in (Actor.Kind.STATE, Actor.Kind.ORGANISATION):
+        return False
+    for i in range(mention.first - 1, max(-1, mention.first - 2 - TOPIC_REACH), -1):
+        tok = tokens[i]
+        if tok.norm in TOPIC_WORDS:
+            return True
+        if not tok.text.islower() or tok.norm in _NOT_IN_TOPIC:
+            return False
+    return False
+
+
+def _attribution_start(sentence: str) -> int | None:
+    """The token index where a trailing attribution (", his spokeswoman X said") begins."""
+    norm = normalize(sentence)
+    found = ATTRIBUTION_CLAUSE.search(norm)
+    if found is None or found.start() == 0:
+        return None  # none, or a leading "According to X," that opens the sentence
+    return len(TOKEN.findall(norm[: found.start()]))
 
 
 def propose(
@@ -315,6 +371,12 @@ def propose(
             ahead = True
             found = find_dates(sentence.text, article.published, article.lang, future=True)
             date = next((m for m in found if m.ok), found[0])
+        past = ahead and past_for_date(sentence.text, date, article.lang)
+        if past:
+            # "sent a letter on Tuesday proposing talks next month": the sending is past.
+            ahead = False
+            found = find_dates(sentence.text, article.published, article.lang)
+            date = next((m for m in found if m.ok), found[0])
         guessed, from_cue = guess_type(norm, main, norm_title, article.lang)
         speaker = find_speaker(tokens, mentions, norm)
         if guessed in ACTS:
@@ -323,8 +385,18 @@ def propose(
             mentions = [m for m in mentions if not _is_place(tokens, m)]
             if speaker is not None and speaker.kind != Actor.Kind.PERSON:
                 mentions = [m for m in mentions if m.actor is not speaker]
-        # "munitie voor Oekraïne", "aid for Ukraine": who it is for is not who took part.
-        mentions = [m for m in mentions if not _is_beneficiary(tokens, m)]
+            # "Pashinyan sent a letter to Aliyev, his spokeswoman X said": who reports an act
+            # the main clause names its parties for is the source, not a party.
+            cut = _attribution_start(sentence.text)
+            if cut is not None and any(m.last < cut for m in mentions):
+                mentions = [m for m in mentions if m.last < cut]
+                if speaker is not None and all(m.actor is not speaker for m in mentions):
+                    speaker = None
+        # "munitie voor Oekraïne", "aid for Ukraine": who it is for is not who took part; what
+        # it is about ("over Oekraïne") neither.
+        mentions = [
+            m for m in mentions if not (_is_beneficiary(tokens, m) or _is_topic(tokens, m))
+        ]
         cast: dict[str, tuple[Actor | NewActor, str]] = {}
         for mention in mentions:
             role = (
@@ -349,7 +421,14 @@ def propose(
                 date=date,
                 edtf=edtf,
                 part_of_day=part,
-                status=guess_status(date, article.published, main, ahead=ahead),
+                status=guess_status(
+                    date,
+                    article.published,
+                    main,
+                    ahead=ahead,
+                    past=past,
+                    hedged=hedge_scope(sentence.text, date),
+                ),
                 type_slug=type_slug,
                 type_from_cue=from_cue,
                 actors=cast_list,
