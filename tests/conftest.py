@@ -34,6 +34,35 @@ CHROMIUM_FLAGS = [
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
+def first_view_bytes(context, url: str) -> dict[str, dict]:
+    """What a first visit to `url` in a new browser context fetches, as received: each
+    response's path, its `encodedDataLength` (Chrome DevTools Protocol: the headers and the
+    body as they came over the wire, compressed) and its Content-Encoding. Used by the
+    production test and by bench/bench_first_view.py."""
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    responses: dict[str, tuple[str, str]] = {}
+    received: dict[str, int] = {}
+
+    def response(event):
+        headers = {k.lower(): v for k, v in event["response"]["headers"].items()}
+        responses[event["requestId"]] = (event["response"]["url"], headers.get("content-encoding", ""))
+
+    cdp.on("Network.responseReceived", response)
+    cdp.on("Network.loadingFinished", lambda e: received.__setitem__(e["requestId"], e["encodedDataLength"]))
+    page.goto(url, wait_until="networkidle")
+    origin = url.split("/", 3)[:3]
+    files = {}
+    for request_id, n in received.items():
+        if request_id in responses:
+            address, encoding = responses[request_id]
+            path = "/" + address.split("/", 3)[3] if address.split("/", 3)[:3] == origin else address
+            files[path] = {"bytes": int(n), "encoding": encoding}
+    page.close()
+    return files
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     # Playwright cannot download its own browsers here; Debian's Chromium is installed by

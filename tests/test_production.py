@@ -4,6 +4,7 @@ refusing absurd requests."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -19,6 +20,7 @@ import requests
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.http import HttpResponse
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -266,6 +268,77 @@ def test_htmx_is_configured_for_a_strict_policy(client, seed):
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
     assert "<style" not in html and " style=" not in html
     assert not re.search(r"\son[a-z]+=", html)
+
+
+# -- compression: public pages compressed, nothing that holds a secret (BREACH) ----------------
+
+GZIP = {"Accept-Encoding": "gzip, deflate, br, zstd"}
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/?q=diplomaten&type=statement", "/en/", f"/events/{CALL}/", "/actors/lavrov/",
+     "/api/events.json", "/export/events.csv", "/nergens/"],
+)
+def test_it_compresses_public_pages(client, seed, url):
+    def get(**headers) -> tuple[HttpResponse, bytes]:
+        response = client.get(url, headers=headers, secure=True)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        response.close()  # as a WSGI server does: a streamed export holds its slot until then
+        return response, body
+
+    _plain, expected = get()
+    response, body = get(**GZIP)
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
+    assert gzip.decompress(body) == expected
+    assert len(body) < len(expected)
+
+
+def test_it_never_compresses_a_page_with_a_csrf_token_or_a_session(client, seed):
+    login = client.get("/admin/login/", headers=GZIP, secure=True)
+    assert "csrfmiddlewaretoken" in login.content.decode()
+    assert "Content-Encoding" not in login
+    client.force_login(User.objects.create_superuser("redacteur", "r@example.org", "geheim-wachtwoord-1"))
+    for url in ("/", "/admin/timeline/event/"):
+        response = client.get(url, headers=GZIP, secure=True)
+        assert response.status_code == 200, url
+        assert "Content-Encoding" not in response, url
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory) -> Path:
+    """The static files as `make serve` collects them: hashed, each with its gzip and brotli."""
+    from tests.conftest import SqliteSite
+
+    root = tmp_path_factory.mktemp("collected-static")
+    SqliteSite(root / "unused.sqlite3").manage(
+        "collectstatic", "--noinput", "-v0", DEBUG="0", SECRET_KEY=PRODUCTION["SECRET_KEY"],
+        STATIC_ROOT=str(root),
+    )  # fmt: skip
+    return root
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_first_view_of_the_timeline_is_at_most_30_kb_over_the_wire(sqlite_site, collected_static, browser):
+    from tests.conftest import first_view_bytes
+
+    production = {"DEBUG": "0", "SECRET_KEY": PRODUCTION["SECRET_KEY"], "STATIC_ROOT": str(collected_static),
+                  # Behind a TLS proxy as deployed; the proxy here is the browser's header.
+                  "BEHIND_PROXY": "1", "SECURE_SSL_REDIRECT": "0"}
+    with sqlite_site.serve(**production) as url:
+        context = browser.new_context(locale="nl-NL", extra_http_headers={"X-Forwarded-Proto": "https"})
+        files = first_view_bytes(context, url + "/")
+        page = context.new_page()
+        page.goto(url + "/")
+        assert page.locator("#results article.event").count() == 19
+        context.close()
+    total = sum(f["bytes"] for f in files.values())
+    assert total <= 30 * 1024, files
+    assert files["/"]["encoding"] == "gzip", files
+    assert {f["encoding"] for name, f in files.items() if name.endswith((".js", ".css"))} == {"br"}, files
+    # Everything from this site: no font, script or style from elsewhere.
+    assert all(name.startswith("/") for name in files), files
 
 
 # -- the page cache ------------------------------------------------------------------------------

@@ -67,18 +67,26 @@ def _key(request: HttpRequest, token: str) -> str:
     return f"public-page:{digest}"
 
 
-def _cacheable(request: HttpRequest, response: HttpResponse) -> bool:
+def belongs_to_one_visitor(request: HttpRequest, response: HttpResponse) -> bool:
+    """Whether a response holds something of one visitor's: a CSRF token, the session, a
+    cookie, an editor's page. Such a page is neither cached for others nor compressed
+    (`timeline.middleware.PublicGZipMiddleware`); every public page is both."""
     session = getattr(request, "session", None)
-    return (
-        response.status_code == 200
-        # A page that used a CSRF token or the session belongs to one visitor. (Their cookies
-        # are set by middleware after the view, so the request says so, not the response.)
-        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-        and not (session is not None and session.modified)
-        and not response.cookies
-        and "no-store" not in response.get("Cache-Control", "")
-        and "private" not in response.get("Cache-Control", "")
+    user = getattr(request, "user", None)
+    return bool(
+        # The CSRF and session cookies are set by middleware after the view: inside it the
+        # request says a token was used, after it the response carries the cookie.
+        request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        or (session is not None and session.modified)
+        or response.cookies
+        or (user is not None and user.is_authenticated)
+        or "no-store" in response.get("Cache-Control", "")
+        or "private" in response.get("Cache-Control", "")
     )
+
+
+def _cacheable(request: HttpRequest, response: HttpResponse) -> bool:
+    return response.status_code == 200 and not belongs_to_one_visitor(request, response)
 
 
 def _store(key: str, entry: tuple) -> None:

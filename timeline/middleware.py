@@ -1,4 +1,5 @@
-"""The reader's language: Dutch at /, English under /en/, and a first visit goes by the browser.
+"""The reader's language: Dutch at /, English under /en/, and a first visit goes by the browser;
+and public pages compressed.
 
 Django's LocaleMiddleware would serve `/` in whatever language the browser prefers, which would
 make one URL show two different pages (bad for sharing and for the page cache). Here `/` is
@@ -8,10 +9,13 @@ redirected to the English address of the same view.
 """
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.gzip import GZipMiddleware
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+
+from timeline.cache import belongs_to_one_visitor
 
 READER_PAGES = {"event_list", "event_detail", "actor_detail", "actor_suggest", "correction_list"}
 
@@ -54,3 +58,21 @@ class PreferredLanguageMiddleware:
             response = self.get_response(request)
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
         return response
+
+
+class PublicGZipMiddleware(GZipMiddleware):
+    """gzip for what anyone may see: the timeline, the event and actor pages, the API, the
+    exports (the static files come compressed from WhiteNoise before this runs).
+
+    A compressed page that holds a secret (a CSRF token, a session) beside text an attacker
+    can put in it (the search box is echoed) leaks the secret through its length (BREACH).
+    The public pages hold no secret: they never use the CSRF token or the session, which is
+    also why the page cache may share them (`timeline.cache.belongs_to_one_visitor`). Whatever
+    does, the admin and its login above all, goes out uncompressed. Django's own mitigation
+    (random bytes in each gzip header) is kept as well.
+    """
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if belongs_to_one_visitor(request, response):
+            return response
+        return super().process_response(request, response)

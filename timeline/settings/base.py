@@ -97,6 +97,9 @@ MIDDLEWARE = [
     # Before WhiteNoise, so that static files get the Content-Security-Policy header too.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses public pages only (no CSRF token, no session: see the class); outside the
+    # middleware below, so that it sees their cookies and the body as finally sent.
+    "timeline.middleware.PublicGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "timeline.middleware.PreferredLanguageMiddleware",
