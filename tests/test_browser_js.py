@@ -127,6 +127,29 @@ def test_it_lets_a_desktop_reach_every_filter_control(page: Page, live_seed):
     expect(page.get_by_role("link", name="Alles wissen")).to_be_in_viewport()
 
 
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1280", "390"])
+def test_it_skips_past_the_filters_to_the_results(page: Page, live_seed, size):
+    page.set_viewport_size(size)
+    page.goto(live_seed.url + "/?type=statement")
+    skip = page.get_by_role("link", name="Naar de resultaten")
+    expect(skip).not_to_be_in_viewport()  # out of sight until a keyboard reaches it
+    page.keyboard.press("Tab")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport(ratio=1)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    # The next stop is in the results (the chips), not among some 40 filter controls.
+    focused = page.evaluate("(el => el.closest('#results') && el.textContent)(document.activeElement)")
+    assert focused and "verklaring" in focused, focused
+    # And it still leads there after an htmx change has redrawn the page.
+    page.get_by_role("link", name="Filter verklaring verwijderen").click()
+    expect(page).not_to_have_url(re.compile(r"type=statement"))
+    skip.focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("!!document.activeElement.closest('#results')")
+
+
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
 FILTERED = "/?actor=lavrov&type=statement&q=diplomaten&from=2022-01-20"
 
