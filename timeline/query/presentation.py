@@ -132,6 +132,10 @@ def _bucket(day: dt.date, unit: str) -> tuple[dt.date, dt.date]:
     return start, next_month - dt.timedelta(days=1)
 
 
+# The fewest bars the overview strip draws: days, the week around a result of fewer.
+MIN_DAY_BARS = 7
+
+
 def overview(selection: Selection, form: EventFilterForm, params) -> dict:
     """Bars with the number of events per day, week or month, as the span of the result asks,
     each counted as the list would count it after a click on the bar: every filter but the
@@ -142,6 +146,12 @@ def overview(selection: Selection, form: EventFilterForm, params) -> dict:
     first, last = span
     days = (last - first).days
     unit = "day" if days <= 62 else "week" if days <= 731 else "month"
+    if days + 1 < MIN_DAY_BARS:
+        # A result of one day (or a few) on an axis of a week around it: a bar of a day's
+        # width with its neighbours, not one block across the strip.
+        before = (MIN_DAY_BARS - days - 1) // 2
+        first -= dt.timedelta(days=before)
+        last = first + dt.timedelta(days=MIN_DAY_BARS - 1)
     # Every bucket in the span gets a bar, so that gaps in time show as gaps.
     buckets = []
     cursor = _bucket(first, unit)
