@@ -1,7 +1,9 @@
 """The shared cast for the tests, and Playwright wired to Debian's Chromium."""
 
 import contextlib
+import datetime as dt
 import os
+import re
 import shutil
 import signal
 import socket
@@ -16,6 +18,7 @@ import requests
 from django.core.management import call_command
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from playwright.sync_api import Page
 
 # Django's live server runs in a thread beside Playwright's event loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -32,6 +35,37 @@ CHROMIUM_FLAGS = [
     "--disable-quic",
 ]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+# -- what the browser tests share (tests/test_browser*.py) ------------------------------------
+
+# The seed's Putin–Macron phone call of 28 January, the one event with Macron.
+CALL = "poetin-macron-telefoongesprek-2022-01-28"
+# axe-core's rules for WCAG 2.2 AA (and the levels below it).
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 720}
+
+
+def checkbox(page: Page, name: str):
+    """A filter option by its label, whatever count follows it ("Emmanuel Macron (1)")."""
+    return page.get_by_role("checkbox", name=re.compile("^" + re.escape(name)))
+
+
+def cards(page: Page):
+    """The event cards the results show."""
+    return page.locator("#results article.event")
+
+
+def card_ids(page: Page) -> list[str]:
+    """The slugs of the events the results show, in their order."""
+    return [i.removeprefix("event-") for i in cards(page).evaluate_all("els => els.map(e => e.id)")]
+
+
+@pytest.fixture
+def frozen_today(monkeypatch):
+    """Today is the seed article's publication day. The live server runs in this process, so
+    the form's clock can be fixed here."""
+    monkeypatch.setattr("timeline.query.forms.timezone.localdate", lambda: dt.date(2022, 1, 28))
 
 
 def first_view_bytes(context, url: str) -> dict[str, dict]:

@@ -1,35 +1,13 @@
 """The timeline in real headless Chromium: htmx swaps, history, no-JavaScript, accessibility."""
 
-import datetime as dt
 import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from conftest import CALL, WCAG, card_ids, cards, checkbox
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-CALL = "poetin-macron-telefoongesprek-2022-01-28"
-WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
-
-
-@pytest.fixture
-def frozen_today(monkeypatch):
-    # The live server runs in this process, so the form's clock can be fixed here.
-    monkeypatch.setattr("timeline.query.forms.timezone.localdate", lambda: dt.date(2022, 1, 28))
-
-
-def _checkbox(page: Page, name: str):
-    return page.get_by_role("checkbox", name=re.compile("^" + re.escape(name)))
-
-
-def _cards(page: Page):
-    return page.locator("#results article.event")
-
-
-def _card_ids(page: Page) -> list[str]:
-    return [i.removeprefix("event-") for i in _cards(page).evaluate_all("els => els.map(e => e.id)")]
-
 
 def test_it_shows_the_call_under_28_january_with_both_participants(page: Page, live_seed):
     page.goto(live_seed.url + "/")
@@ -43,20 +21,20 @@ def test_it_shows_the_call_under_28_january_with_both_participants(page: Page, l
 def test_it_filters_by_actor_without_a_page_load(page: Page, live_seed, artifacts):
     page.goto(live_seed.url + "/")
     page.evaluate("window.__marker = 'still here'")
-    total = _cards(page).count()
-    _checkbox(page, "Emmanuel Macron").check()
+    total = cards(page).count()
+    checkbox(page, "Emmanuel Macron").check()
     expect(page).to_have_url(re.compile(r"actor=macron"))
-    expect(_cards(page)).to_have_count(1)
-    assert _card_ids(page) == [CALL]
+    expect(cards(page)).to_have_count(1)
+    assert card_ids(page) == [CALL]
     assert page.evaluate("window.__marker") == "still here"
     expect(page.locator("#result-status")).to_contain_text("1 gebeurtenis")
     page.screenshot(path=str(artifacts / "timeline-filtered-macron.png"), full_page=True)
 
     page.go_back()
     expect(page).not_to_have_url(re.compile(r"actor=macron"))
-    expect(_cards(page)).to_have_count(total)
+    expect(cards(page)).to_have_count(total)
     page.go_forward()
-    expect(_cards(page)).to_have_count(1)
+    expect(cards(page)).to_have_count(1)
 
 
 def test_it_finds_the_same_events_for_poetin_and_putin(page: Page, live_seed):
@@ -64,12 +42,12 @@ def test_it_finds_the_same_events_for_poetin_and_putin(page: Page, live_seed):
     search = page.get_by_label("Zoek in tekst")
     search.fill("Poetin")
     expect(page).to_have_url(re.compile(r"q=Poetin"))
-    expect(_cards(page).first).to_be_visible()
-    poetin = _card_ids(page)
+    expect(cards(page).first).to_be_visible()
+    poetin = card_ids(page)
     search.fill("Putin")
     expect(page).to_have_url(re.compile(r"q=Putin"))
-    expect(_cards(page)).to_have_count(len(poetin))
-    assert _card_ids(page) == poetin
+    expect(cards(page)).to_have_count(len(poetin))
+    assert card_ids(page) == poetin
     assert CALL in poetin
 
 
@@ -79,7 +57,7 @@ def test_it_reads_eerder_deze_week(page: Page, live_seed, frozen_today):
     page.get_by_label("Tot en met", exact=True).fill("eerder deze week")
     page.get_by_label("Tot en met", exact=True).press("Enter")
     expect(page.locator(".result-count")).to_contain_text("24–27 januari 2022")
-    ids = _card_ids(page)
+    ids = card_ids(page)
     assert "hoekstra-nederlandse-diplomaten-mogen-weg" in ids
     assert CALL not in ids
 
@@ -99,10 +77,10 @@ def test_it_suggests_actors_by_alias_and_filters(page: Page, live_seed):
 def test_it_loads_more_in_place(page: Page, live_seed, monkeypatch):
     monkeypatch.setattr("timeline.query.forms.EventFilterForm.PAGE_SIZE", 5)
     page.goto(live_seed.url + "/")
-    expect(_cards(page)).to_have_count(5)
+    expect(cards(page)).to_have_count(5)
     page.evaluate("window.__marker = 1")
     page.get_by_role("link", name="Meer laden").click()
-    expect(_cards(page)).to_have_count(10)
+    expect(cards(page)).to_have_count(10)
     assert page.evaluate("window.__marker") == 1
 
 
@@ -116,29 +94,29 @@ def no_js_page(browser, live_seed):
 def test_it_works_without_javascript(no_js_page: Page, live_seed):
     page = no_js_page
     page.goto(live_seed.url + "/")
-    _checkbox(page, "Emmanuel Macron").check()
+    checkbox(page, "Emmanuel Macron").check()
     page.get_by_role("button", name="Filter toepassen").click()
     expect(page).to_have_url(re.compile(r"actor=macron"))
-    assert _card_ids(page) == [CALL]
+    assert card_ids(page) == [CALL]
     page.get_by_label("Zoek in tekst").fill("Putin")
-    _checkbox(page, "Emmanuel Macron").uncheck()
+    checkbox(page, "Emmanuel Macron").uncheck()
     page.get_by_role("button", name="Filter toepassen").click()
-    putin = _card_ids(page)
+    putin = card_ids(page)
     assert CALL in putin
     page.go_back()
-    assert _card_ids(page) == [CALL]
+    assert card_ids(page) == [CALL]
     page.get_by_role("link", name="Filter Emmanuel Macron verwijderen").click()
-    assert len(_card_ids(page)) > 1
+    assert len(card_ids(page)) > 1
 
 
 def test_it_pages_without_javascript(no_js_page: Page, live_seed, monkeypatch):
     monkeypatch.setattr("timeline.query.forms.EventFilterForm.PAGE_SIZE", 5)
     page = no_js_page
     page.goto(live_seed.url + "/")
-    first = _card_ids(page)
+    first = card_ids(page)
     page.get_by_role("link", name="Meer laden").click()
     expect(page).to_have_url(re.compile(r"cursor="))
-    second = _card_ids(page)
+    second = card_ids(page)
     assert len(second) == 5 and not set(first) & set(second)
 
 
@@ -153,12 +131,12 @@ def test_it_is_usable_by_keyboard(page: Page, live_seed):
     page.goto(live_seed.url + "/")
     page.keyboard.press("Tab")
     expect(page.locator(".skip-link")).to_be_focused()
-    _checkbox(page, "Emmanuel Macron").focus()
+    checkbox(page, "Emmanuel Macron").focus()
     page.keyboard.press("Space")
     expect(page).to_have_url(re.compile(r"actor=macron"))
-    expect(_cards(page)).to_have_count(1)
+    expect(cards(page)).to_have_count(1)
     # Focus stays on the checkbox that was swapped in with the new counts.
-    expect(_checkbox(page, "Emmanuel Macron")).to_be_focused()
+    expect(checkbox(page, "Emmanuel Macron")).to_be_focused()
 
 
 def test_it_greets_an_english_browser_in_english_and_switches_back(english_page: Page, live_seed):
@@ -199,7 +177,7 @@ def test_it_narrows_to_a_day_from_the_overview_strip(page: Page, live_seed):
     bar.click()
     expect(page).to_have_url(re.compile(r"from=2022-01-26&to=2022-01-26"))
     expect(page.locator(".result-count")).to_contain_text("woensdag 26 januari 2022")
-    ids = _card_ids(page)
+    ids = card_ids(page)
     assert {"navo-brief-aan-kremlin-2022-01-26", "vs-brief-aan-kremlin-2022-01-26"} <= set(ids)
     assert CALL not in ids
     expect(page.locator(".bar.is-current")).to_have_count(1)

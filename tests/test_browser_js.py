@@ -1,22 +1,13 @@
 """The timeline with JavaScript on, as a new reader uses it (issue 15): filters that never race,
 one answer that redraws everything that depends on it, the layout from phone to desktop."""
 
-import datetime as dt
 import re
 
 import pytest
+from conftest import CALL, DESKTOP, PHONE, WCAG, card_ids, checkbox
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _checkbox(page: Page, name: str):
-    return page.get_by_role("checkbox", name=re.compile("^" + re.escape(name)))
-
-
-def _card_ids(page: Page) -> list[str]:
-    cards = page.locator("#results article.event")
-    return [i.removeprefix("event-") for i in cards.evaluate_all("els => els.map(e => e.id)")]
 
 
 def _ids_without_javascript(page: Page, url: str) -> list[str]:
@@ -34,13 +25,13 @@ def test_it_applies_a_text_and_a_checkbox_clicked_right_after_it(page: Page, liv
     page.goto(live_seed.url + "/")
     page.get_by_label("Zoek in tekst").fill("Lavrov")
     # Clicking moves the focus out of the text box (its change) and ticks the box at once.
-    _checkbox(page, "Verklaring").click()
+    checkbox(page, "Verklaring").click()
     expect(page).to_have_url(re.compile(r"q=Lavrov.*type=statement|type=statement.*q=Lavrov"))
     _settled(page)
-    expect(_checkbox(page, "Verklaring")).to_be_checked()
+    expect(checkbox(page, "Verklaring")).to_be_checked()
     expected = _ids_without_javascript(page, page.url)
     assert expected and len(expected) < len(_ids_without_javascript(page, live_seed.url + "/?q=Lavrov"))
-    assert _card_ids(page) == expected
+    assert card_ids(page) == expected
     expect(page.locator(".chips")).to_contain_text("verklaring")
     expect(page.locator(".chips")).to_contain_text("‘Lavrov’")
 
@@ -64,14 +55,14 @@ def test_it_shows_why_a_date_was_not_applied(page: Page, live_seed):
 def test_it_keeps_the_filters_when_switching_language_after_an_htmx_change(page: Page, live_seed):
     page.goto(live_seed.url + "/")
     page.evaluate("window.__marker = 1")
-    _checkbox(page, "Emmanuel Macron").check()
+    checkbox(page, "Emmanuel Macron").check()
     expect(page).to_have_url(re.compile(r"actor=macron"))
     _settled(page)
     assert page.evaluate("window.__marker") == 1
     page.get_by_role("link", name="English").click()
     expect(page).to_have_url(re.compile(r"/en/\?actor=macron(&order=asc)?$"))
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    assert _card_ids(page) == ["poetin-macron-telefoongesprek-2022-01-28"]
+    assert card_ids(page) == [CALL]
 
 
 def test_it_remembers_a_chosen_english_on_the_dutch_address(page: Page, live_seed):
@@ -83,8 +74,6 @@ def test_it_remembers_a_chosen_english_on_the_dutch_address(page: Page, live_see
     expect(page.locator("h1")).to_have_text("Timeline of the Ukraine crisis, January 2022")
 
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 720}
 
 
 def test_it_shows_a_phone_the_first_event_in_the_first_screen(page: Page, live_seed):
@@ -98,9 +87,9 @@ def test_it_shows_a_phone_the_first_event_in_the_first_screen(page: Page, live_s
     expect(summary).to_contain_text("Filters (1)")
     expect(page.locator(".chips")).to_contain_text("verklaring")
     expect(page.locator(".chips")).to_be_in_viewport()
-    expect(_checkbox(page, "Sergej Lavrov")).not_to_be_visible()
+    expect(checkbox(page, "Sergej Lavrov")).not_to_be_visible()
     summary.click()
-    lavrov = _checkbox(page, "Sergej Lavrov")
+    lavrov = checkbox(page, "Sergej Lavrov")
     expect(lavrov).to_be_visible()
     assert min(lavrov.bounding_box()["width"], lavrov.bounding_box()["height"]) >= 24
     lavrov.check()
@@ -150,7 +139,6 @@ def test_it_skips_past_the_filters_to_the_results(page: Page, live_seed, size):
     assert page.evaluate("!!document.activeElement.closest('#results')")
 
 
-WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
 FILTERED = "/?actor=lavrov&type=statement&q=diplomaten&from=2022-01-20"
 
 
@@ -203,20 +191,42 @@ def test_it_counts_each_overview_bar_as_the_list_does_after_clicking_it(page: Pa
         bar.click()
         expect(page).to_have_url(re.compile(r"q=diplomaten.*from=.*to="))
         _settled(page)
-        assert len(_card_ids(page)) == shown, name
+        assert len(card_ids(page)) == shown, name
         expect(page.locator(".result-count strong")).to_have_text(str(shown))
         # A click is not keyboard focus: no focus ring on what the script focused.
         ring = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
         assert ring == "none", (name, page.evaluate("document.activeElement.outerHTML.slice(0, 80)"))
 
 
+def test_it_draws_a_one_day_result_as_one_day_on_a_week_axis(page: Page, live_seed):
+    page.goto(live_seed.url + "/?actor=macron")
+    strip = page.locator(".overview-strip").bounding_box()
+    bars = page.locator(".overview-strip a.bar")
+    expect(bars).to_have_count(7)
+    filled = page.locator(".overview-strip .bar-fill")
+    expect(filled).to_have_count(1)
+    # A day's width in the middle of the week around it, not one block across the strip.
+    bar = filled.bounding_box()
+    assert bar["width"] < strip["width"] / 5, (bar, strip)
+    middle = bar["x"] + bar["width"] / 2 - strip["x"]
+    assert 0.4 * strip["width"] < middle < 0.6 * strip["width"], (bar, strip)
+    axis = page.locator(".overview-axis li").all_inner_texts()
+    assert axis == ["25 jan", "26 jan", "27 jan", "28 jan", "29 jan", "30 jan", "31 jan"], axis
+    # The label under the bar names its day.
+    label = page.locator(".overview-axis li").nth(3).bounding_box()
+    assert label["x"] <= bar["x"] + bar["width"] / 2 <= label["x"] + label["width"]
+    page.get_by_role("link", name="vrijdag 28 januari 2022: 1 gebeurtenis", exact=True).click()
+    expect(page).to_have_url(re.compile(r"actor=macron.*from=2022-01-28&to=2022-01-28"))
+    expect(page.locator(".result-count strong")).to_have_text("1")
+
+
 def test_it_shows_an_english_reader_the_english_names(english_page: Page, live_seed):
     page = english_page
     page.goto(live_seed.url + "/en/?actor=poetin")
-    card = page.locator("#event-poetin-macron-telefoongesprek-2022-01-28 .participants")
+    card = page.locator(f"#event-{CALL} .participants")
     expect(card).to_contain_text("Vladimir Putin")
     expect(page.locator(".chips")).to_contain_text("Vladimir Putin")
-    expect(_checkbox(page, "Vladimir Putin")).to_be_checked()
+    expect(checkbox(page, "Vladimir Putin")).to_be_checked()
     expect(page.locator("#facets")).to_contain_text("United States")
     expect(page.locator("#facets")).to_contain_text("NATO")
     # The actor box finds by the English name and by the aliases, and suggests in English.
@@ -229,11 +239,10 @@ def test_it_shows_an_english_reader_the_english_names(english_page: Page, live_s
     assert "januari" not in error.replace("32 januari 2022", "") and "niet" not in error, error
 
 
-def test_it_shares_relative_dates_frozen_to_what_they_mean_now(page: Page, live_seed, monkeypatch):
-    monkeypatch.setattr("timeline.query.forms.timezone.localdate", lambda: dt.date(2022, 1, 28))
+def test_it_shares_relative_dates_frozen_to_what_they_mean_now(page: Page, live_seed, frozen_today):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.goto(live_seed.url + "/?from=eerder+deze+week&to=eerder+deze+week&type=statement")
-    shown = _card_ids(page)
+    shown = card_ids(page)
     page.get_by_text("Delen, insluiten en exporteren").click()
     expect(page.locator("#share-url")).to_have_value(re.compile(r"from=eerder\+deze\+week"))
     frozen = page.locator("#share-frozen-url")
@@ -243,7 +252,7 @@ def test_it_shares_relative_dates_frozen_to_what_they_mean_now(page: Page, live_
     page.get_by_role("button", name="Kopiëren").nth(1).click()
     assert page.evaluate("navigator.clipboard.readText()") == frozen.input_value()
     page.goto(frozen.input_value())
-    assert _card_ids(page) == shown
+    assert card_ids(page) == shown
 
 
 def test_it_lets_a_keyboard_choose_an_actor_in_the_combobox(page: Page, live_seed):
@@ -282,12 +291,12 @@ def test_it_lets_a_keyboard_choose_an_actor_in_the_combobox(page: Page, live_see
 def test_it_goes_back_from_an_event_to_the_timeline_with_its_filters(page: Page, live_seed):
     page.goto(live_seed.url + "/?actor=macron")
     page.locator("#results .event-title a").first.click()
-    expect(page).to_have_url(re.compile(r"/events/poetin-macron-telefoongesprek-2022-01-28/$"))
+    expect(page).to_have_url(re.compile(rf"/events/{CALL}/$"))
     expect(page.locator(".event-detail")).to_contain_text("vrijdag 28 januari 2022")
     expect(page.locator("details.edtf code")).to_be_hidden()
     page.get_by_role("link", name="Tijdlijn", exact=True).click()
     expect(page).to_have_url(re.compile(r"/\?actor=macron$"))
-    assert _card_ids(page) == ["poetin-macron-telefoongesprek-2022-01-28"]
+    assert card_ids(page) == [CALL]
 
 
 def test_it_names_a_bad_parameter_by_its_label_on_the_400_page(page: Page, live_seed):

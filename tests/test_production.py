@@ -17,6 +17,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 import requests
+from conftest import CALL, SqliteSite, first_view_bytes
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -40,7 +41,6 @@ from timeline.models import (
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parent.parent
-CALL = "poetin-macron-telefoongesprek-2022-01-28"
 SCRIPT = "<script>alert(1)</script>"
 HTMX_LINK = '<a hx-get="/admin/">x</a>'
 HX = {"HX-Request": "true", "HX-Target": "results"}
@@ -309,8 +309,6 @@ def test_it_never_compresses_a_page_with_a_csrf_token_or_a_session(client, seed)
 @pytest.fixture(scope="session")
 def collected_static(tmp_path_factory) -> Path:
     """The static files as `make serve` collects them: hashed, each with its gzip and brotli."""
-    from tests.conftest import SqliteSite
-
     root = tmp_path_factory.mktemp("collected-static")
     SqliteSite(root / "unused.sqlite3").manage(
         "collectstatic", "--noinput", "-v0", DEBUG="0", SECRET_KEY=PRODUCTION["SECRET_KEY"],
@@ -321,8 +319,6 @@ def collected_static(tmp_path_factory) -> Path:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_first_view_of_the_timeline_is_at_most_30_kb_over_the_wire(sqlite_site, collected_static, browser):
-    from tests.conftest import first_view_bytes
-
     production = {"DEBUG": "0", "SECRET_KEY": PRODUCTION["SECRET_KEY"], "STATIC_ROOT": str(collected_static),
                   # Behind a TLS proxy as deployed; the proxy here is the browser's header.
                   "BEHIND_PROXY": "1", "SECURE_SSL_REDIRECT": "0"}
