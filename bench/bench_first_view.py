@@ -16,10 +16,11 @@ every run is a new browser context, so a reader's first visit: nothing in the br
    bench/bench_timeline.py does it), from the browser's own paint timing. The first run meets
    an empty page cache; its figure is printed beside the median. Target: at most 200 ms.
 3. The same N events in the real TimelineJS 3.9.11 (tests/timelinejs, from npm; the site never
-   serves it): `/export/timelinejs.json` of the same database, saved beside a page that loads
-   the library and that file and builds the timeline, served by a local static server; the
-   time from navigation until TimelineJS says it is ready and the next frame is painted
-   ("slides painted"), and that page's first contentful paint.
+   serves it): `/export/timelinejs.json` of the same database, built into a timeline on the
+   browser tests' page (tests/timelinejs/index.html, served by a local static server, the
+   export answered beside it from memory) as soon as that page has loaded; the time from
+   navigation until TimelineJS says it is ready and the next frame is painted ("slides
+   painted"), and that page's first contentful paint.
 
 Prints the medians, the ratio and the bytes per file; writes bench/results/first_view.json.
 It is not a test: its figures depend on the machine.
@@ -62,33 +63,20 @@ FCP = """() => new Promise(resolve => {
     }).observe({type: "paint", buffered: true});
 })"""
 
-# Builds the timeline as soon as the library and the export are there; `window.slidesPainted`
-# is the time (from navigation start) of the first frame after TimelineJS's "ready".
-TIMELINEJS_PAGE = """<!doctype html>
-<html lang="nl">
-<head>
-  <meta charset="utf-8">
-  <title>TimelineJS, {count} events</title>
-  <link rel="stylesheet" href="lib/dist/css/timeline.css">
-  <link rel="stylesheet" href="page.css">
-  <script src="lib/dist/js/timeline.js"></script>
-</head>
-<body>
-  <div id="timeline-embed"></div>
-  <script>
-    fetch("export.json").then(r => r.json()).then(data => {{
-      const timeline = new TL.Timeline("timeline-embed", data, {{
-        script_path: location.origin + "/lib/dist/js/", font: null, language: "nl",
-        hash_bookmark: false,
-      }});
-      timeline.on("ready", () => requestAnimationFrame(() => requestAnimationFrame(() => {{
-        window.slidesPainted = performance.now();
-      }})));
-    }});
-  </script>
-</body>
-</html>
-"""
+# Run in tests/timelinejs/index.html (the test page: the library, no data) before its own
+# scripts: builds the timeline as soon as the page and the export are there; `slidesPainted` is
+# the time (from navigation start) of the first frame after TimelineJS's "ready".
+BUILD = """window.addEventListener("DOMContentLoaded", () => {
+    fetch("/export.json").then(r => r.json()).then(data => {
+        const timeline = new TL.Timeline("timeline-embed", data, {
+            script_path: location.origin + "/node_modules/@knight-lab/timelinejs/dist/js/",
+            font: null, language: "nl", hash_bookmark: false,
+        });
+        timeline.on("ready", () => requestAnimationFrame(() => requestAnimationFrame(() => {
+            window.slidesPainted = performance.now();
+        })));
+    });
+});"""
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -124,10 +112,13 @@ def _our_fcp(browser, url: str) -> tuple[float, int]:
     return fcp, cards
 
 
-def _timelinejs(browser, url: str) -> tuple[float, float, int]:
+def _timelinejs(browser, url: str, export: bytes) -> tuple[float, float, int]:
     context = _context(browser)
     page = context.new_page()
-    page.goto(url, wait_until="load")
+    page.add_init_script(BUILD)
+    # The export as a static file beside the page would be: from memory, over no network.
+    page.route("**/export.json", lambda route: route.fulfill(body=export, content_type="application/json"))
+    page.goto(url + "/index.html", wait_until="load")
     page.wait_for_function("window.slidesPainted !== undefined", timeout=120_000)
     painted = page.evaluate("window.slidesPainted")
     fcp = page.evaluate(FCP)
@@ -197,17 +188,11 @@ def main() -> None:
         }
 
         print(f"{args.events:,} demo events in TimelineJS ...", flush=True)
-        site = workdir / "timelinejs"
-        site.mkdir()
         data = json.loads(export)
-        (site / "export.json").write_bytes(export)
-        (site / "index.html").write_text(TIMELINEJS_PAGE.format(count=len(data["events"])))
-        (site / "page.css").write_bytes((TIMELINEJS / "page.css").read_bytes())
-        (site / "lib").symlink_to(LIBRARY)
-        static = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(site)))
+        static = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(TIMELINEJS)))
         threading.Thread(target=static.serve_forever, daemon=True).start()
         try:
-            theirs = [_timelinejs(browser, f"http://127.0.0.1:{static.server_port}/")
+            theirs = [_timelinejs(browser, f"http://127.0.0.1:{static.server_port}", export)
                       for _ in range(args.runs)]
         finally:
             static.shutdown()
