@@ -151,6 +151,7 @@ def test_it_has_no_accessibility_violations_at_any_width(page: Page, live_seed, 
     page.goto(live_seed.url + query)
     name = f"timeline-{size['width']}-{'filtered' if query != '/' else 'default'}"
     page.screenshot(path=str(artifacts / f"{name}.png"))  # the first screen, as a reader sees it
+    page.screenshot(path=str(artifacts / f"{name}-full.png"), full_page=True)
     results = Axe().run(page, options=WCAG)
     assert results.violations_count == 0, results.generate_report()
     if size is PHONE:
