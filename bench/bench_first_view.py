@@ -13,8 +13,9 @@ every run is a new browser context, so a reader's first visit: nothing in the br
    Network.loadingFinished: the response headers and the body as received, compressed) summed
    over everything the page fetches. Target: at most 30 KB.
 2. First contentful paint of `/` with N demo events (`manage.py generate_demo`, set up as
-   bench/bench_timeline.py does it), from the browser's own paint timing. The first run meets
-   an empty page cache; its figure is printed beside the median. Target: at most 200 ms.
+   bench/bench_timeline.py does it), from the browser's own paint timing. The first visit
+   meets a worker's first request and an empty page cache; its figure is printed beside the
+   median of the visits after every worker has answered once. Target: at most 200 ms.
 3. The same N events in the real TimelineJS 3.9.11 (tests/timelinejs, from npm; the site never
    serves it): `/export/timelinejs.json` of the same database, built into a timeline on the
    browser tests' page (tests/timelinejs/index.html, served by a local static server, the
@@ -37,6 +38,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -171,7 +173,11 @@ def main() -> None:
         try:
             base = f"http://127.0.0.1:{port}"
             _get(base + "/api/events.json?q=zzz")  # waits for the index the master builds
-            ours = [_our_fcp(browser, base + "/") for _ in range(args.runs + 1)]
+            cold = _our_fcp(browser, base + "/")  # a worker's first request, the cache empty
+            # Then every worker has answered / once (and cached it), as on a server that runs.
+            with ThreadPoolExecutor(8) as pool:
+                list(pool.map(lambda _: _get(base + "/"), range(40)))
+            ours = [cold, *(_our_fcp(browser, base + "/") for _ in range(args.runs))]
             demo_bytes = sum(f["bytes"] for f in _first_view_bytes(browser, base + "/").values())
             export = _get(base + "/export/timelinejs.json")
         finally:
@@ -181,7 +187,7 @@ def main() -> None:
         results["ours"] = {
             "url": "/",
             "cards_drawn": ours[0][1],
-            "fcp_first_run_ms": round(fcps[0], 1),  # empty page cache
+            "fcp_first_run_ms": round(fcps[0], 1),  # a worker's first request, empty page cache
             "fcp_ms": [round(v, 1) for v in fcps[1:]],
             "fcp_median_ms": _median(fcps[1:]),
             "first_view_bytes": demo_bytes,
