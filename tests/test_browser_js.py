@@ -117,7 +117,7 @@ def test_it_lets_a_desktop_reach_every_filter_control(page: Page, live_seed):
 
 
 @pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1280", "390"])
-def test_it_skips_past_the_filters_to_the_results(page: Page, live_seed, size):
+def test_it_skips_past_the_filters_to_the_results(page: Page, live_seed, artifacts, size):
     page.set_viewport_size(size)
     page.goto(live_seed.url + "/?type=statement")
     skip = page.get_by_role("link", name="Naar de resultaten")
@@ -125,6 +125,8 @@ def test_it_skips_past_the_filters_to_the_results(page: Page, live_seed, size):
     page.keyboard.press("Tab")
     expect(skip).to_be_focused()
     expect(skip).to_be_in_viewport(ratio=1)
+    top = {"x": 0, "y": 0, "width": size["width"], "height": 200}
+    page.screenshot(path=str(artifacts / f"skip-link-{size['width']}.png"), clip=top)
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
     # The next stop is in the results (the chips), not among some 40 filter controls.
