@@ -70,7 +70,7 @@ def _key(request: HttpRequest, token: str) -> str:
 def belongs_to_one_visitor(request: HttpRequest, response: HttpResponse) -> bool:
     """Whether a response holds something of one visitor's: a CSRF token, the session, a
     cookie, an editor's page. Such a page is neither cached for others nor compressed
-    (`timeline.middleware.PublicGZipMiddleware`); every public page is both."""
+    (`timeline.middleware.PublicCompressionMiddleware`); every public page is both."""
     session = getattr(request, "session", None)
     user = getattr(request, "user", None)
     return bool(

@@ -99,7 +99,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Compresses public pages only (no CSRF token, no session: see the class); outside the
     # middleware below, so that it sees their cookies and the body as finally sent.
-    "timeline.middleware.PublicGZipMiddleware",
+    "timeline.middleware.PublicCompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "timeline.middleware.PreferredLanguageMiddleware",
