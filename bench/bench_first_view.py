@@ -15,13 +15,16 @@ every run is a new browser context, so a reader's first visit: nothing in the br
 2. First contentful paint of `/` with N demo events (`manage.py generate_demo`, set up as
    bench/bench_timeline.py does it), from the browser's own paint timing. The first visit
    meets a worker's first request and an empty page cache; its figure is printed beside the
-   median of the visits after every worker has answered once. Target: at most 200 ms.
+   median of the visits after every worker has answered once. Target: at most 200 ms. Beside
+   it, the floor: the same for a bare text page through the whole stack (bench/bare_urls.py),
+   what the browser and the machine cost before the page itself.
 3. The same N events in the real TimelineJS 3.9.11 (tests/timelinejs, from npm; the site never
    serves it): `/export/timelinejs.json` of the same database, built into a timeline on the
    browser tests' page (tests/timelinejs/index.html, served by a local static server, the
    export answered beside it from memory) as soon as that page has loaded; the time from
    navigation until TimelineJS says it is ready and the next frame is painted ("slides
-   painted"), and that page's first contentful paint.
+   painted"), and that page's first contentful paint. Parts 2 and 3 run in turn, visit after
+   visit, so that the shared machine's slow and quiet spells fall on both alike.
 
 Prints the medians, the ratio and the bytes per file; writes bench/results/first_view.json.
 It is not a test: its figures depend on the machine.
@@ -104,6 +107,15 @@ def _first_view_bytes(browser, url: str) -> dict:
         context.close()
 
 
+def _fcp(browser, url: str) -> float:
+    context = _context(browser)
+    page = context.new_page()
+    page.goto(url, wait_until="load")
+    fcp = page.evaluate(FCP)
+    context.close()
+    return fcp
+
+
 def _our_fcp(browser, url: str) -> tuple[float, int]:
     context = _context(browser)
     page = context.new_page()
@@ -167,9 +179,11 @@ def main() -> None:
         totals = [sum(f["bytes"] for f in view.values()) for view in views]
         results["first_view_bytes"] = {"total": max(totals), "files": files}
 
-        print(f"{args.events:,} demo events: first contentful paint of / ...", flush=True)
+        print(f"{args.events:,} demo events: / and TimelineJS, run after run ...", flush=True)
         demo_url, _seconds = _prepare("sqlite", args.events, workdir)
         server, port = _gunicorn(demo_url, "locmem://bench", static_root)
+        static = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(TIMELINEJS)))
+        threading.Thread(target=static.serve_forever, daemon=True).start()
         try:
             base = f"http://127.0.0.1:{port}"
             _get(base + "/api/events.json?q=zzz")  # waits for the index the master builds
@@ -177,33 +191,36 @@ def main() -> None:
             # Then every worker has answered / once (and cached it), as on a server that runs.
             with ThreadPoolExecutor(8) as pool:
                 list(pool.map(lambda _: _get(base + "/"), range(40)))
-            ours = [cold, *(_our_fcp(browser, base + "/") for _ in range(args.runs))]
-            demo_bytes = sum(f["bytes"] for f in _first_view_bytes(browser, base + "/").values())
             export = _get(base + "/export/timelinejs.json")
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-        fcps = [fcp for fcp, _cards in ours]
-        results["ours"] = {
-            "url": "/",
-            "cards_drawn": ours[0][1],
-            "fcp_first_run_ms": round(fcps[0], 1),  # a worker's first request, empty page cache
-            "fcp_ms": [round(v, 1) for v in fcps[1:]],
-            "fcp_median_ms": _median(fcps[1:]),
-            "first_view_bytes": demo_bytes,
-        }
-
-        print(f"{args.events:,} demo events in TimelineJS ...", flush=True)
-        data = json.loads(export)
-        static = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(TIMELINEJS)))
-        threading.Thread(target=static.serve_forever, daemon=True).start()
-        try:
-            theirs = [_timelinejs(browser, f"http://127.0.0.1:{static.server_port}", export)
-                      for _ in range(args.runs)]
+            data = json.loads(export)
+            # Ours, the floor (a bare page through the same stack) and TimelineJS in turn, run
+            # after run: the shared machine's slow and quiet spells fall on all three alike.
+            ours, floor, theirs = [], [], []
+            for _ in range(args.runs):
+                ours.append(_our_fcp(browser, base + "/"))
+                floor.append(_fcp(browser, base + "/__bench__/bare/"))
+                theirs.append(_timelinejs(browser, f"http://127.0.0.1:{static.server_port}", export))
+            demo_bytes = sum(f["bytes"] for f in _first_view_bytes(browser, base + "/").values())
         finally:
             static.shutdown()
             static.server_close()
+            server.terminate()
+            server.wait(timeout=30)
         browser.close()
+    fcps = [fcp for fcp, _cards in ours]
+    results["ours"] = {
+        "url": "/",
+        "cards_drawn": ours[0][1],
+        "fcp_first_run_ms": round(cold[0], 1),  # a worker's first request, empty page cache
+        "fcp_ms": [round(v, 1) for v in fcps],
+        "fcp_median_ms": _median(fcps),
+        "first_view_bytes": demo_bytes,
+    }
+    results["floor"] = {
+        "what": "a bare text/plain view through the whole middleware stack (bench/bare_urls.py)",
+        "fcp_ms": [round(v, 1) for v in floor],
+        "fcp_median_ms": _median(floor),
+    }
     results["timelinejs"] = {
         "version": json.loads((LIBRARY / "package.json").read_text())["version"],
         "events": len(data["events"]),
@@ -239,6 +256,7 @@ def _print(r: dict) -> None:
     print(f"  ours, /: first contentful paint {ours['fcp_median_ms']} ms "
           f"(first run, empty page cache: {ours['fcp_first_run_ms']} ms); {ours['cards_drawn']} "
           f"cards drawn, {ours['first_view_bytes']:,} bytes over the wire")
+    print(f"  the floor, {r['floor']['what']}: first contentful paint {r['floor']['fcp_median_ms']} ms")
     print(f"  TimelineJS {theirs['version']}, {theirs['events']:,} events: slides painted "
           f"{theirs['slides_painted_median_ms']} ms, first contentful paint {theirs['fcp_median_ms']} ms")
     print(f"  ratio, TimelineJS slides painted / our first contentful paint: "
