@@ -321,7 +321,6 @@ def collected_static(tmp_path_factory) -> Path:
     return root
 
 
-@pytest.mark.django_db(transaction=True)
 def test_a_first_view_of_the_timeline_is_at_most_30_kb_over_the_wire(sqlite_site, collected_static, browser):
     production = {"DEBUG": "0", "SECRET_KEY": PRODUCTION["SECRET_KEY"], "STATIC_ROOT": str(collected_static),
                   # Behind a TLS proxy as deployed; the proxy here is the browser's header.
