@@ -1,13 +1,15 @@
-"""The timeline in real headless Chromium: htmx swaps, history, no-JavaScript, the keyboard (axe-core
-at every width: tests/test_browser_js.py)."""
+"""The timeline in real headless Chromium: htmx swaps, history, no-JavaScript, the keyboard,
+corrections (axe-core over the timeline at every width: tests/test_browser_js.py)."""
 
 import re
 
 import pytest
-from conftest import CALL, card_ids, cards, checkbox
+from axe_playwright_python.sync_playwright import Axe
+from conftest import CALL, WCAG, card_ids, cards, checkbox
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
 
 def test_it_shows_the_call_under_28_january_with_both_participants(page: Page, live_seed):
     page.goto(live_seed.url + "/")
