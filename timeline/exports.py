@@ -52,7 +52,8 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext as _, ngettext
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 from icalendar import Calendar, vText
@@ -65,7 +66,7 @@ from timeline.i18n import reader_language, type_name
 from timeline.models import Actor, Alias, Event
 from timeline.query import Result, select
 from timeline.query.forms import MAX_Q_LENGTH, EventFilterForm, matching_actors
-from timeline.query.http import EMBED, EXPORT, cors, filtered, json_errors, limit_query_length
+from timeline.query.http import EMBED, EXPORT, cors, filtered, json_errors, limit_query_length, public_data
 from timeline.query.params import filter_params, to_query
 from timeline.resources import EventResource
 from timeline.templatetags.timeline_tags import citation_html
@@ -143,6 +144,11 @@ def _bounded(view):
         return response
 
     return wrapped
+
+
+def export(view):
+    """A file of the filtered events, computed in one of the export slots."""
+    return public_data(EXPORT)(_bounded(view))
 
 
 # -- the filters, once for every export ---------------------------------------------------------
@@ -224,7 +230,7 @@ def _timelinejs_date(parts: tuple) -> dict | None:
 def timelinejs_event(event: Event, request: HttpRequest) -> dict:
     # The spreadsheet's Year/Month/Day columns are TimelineJS's own; one reading of the EDTF
     # serves both, so the CSV and the JSON never disagree on a date.
-    start, end = EventResource._parts(event)
+    start, end = dates.date_parts(event.edtf, event.start, event.end)
     permalink = request.build_absolute_uri(event.get_absolute_url())
     slide = {
         "start_date": _timelinejs_date(start),
@@ -240,11 +246,7 @@ def timelinejs_event(event: Event, request: HttpRequest) -> dict:
     return slide
 
 
-@cors
-@public_read
-@cache_public_page
-@filtered(EXPORT)
-@_bounded
+@export
 def timelinejs(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
     result = _all_matching(form)
     events, total = list(result.queryset().with_details()), result.count
@@ -278,11 +280,7 @@ def timelinejs(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
 # -- spreadsheet --------------------------------------------------------------------------------
 
 
-@cors
-@public_read
-@cache_public_page
-@filtered(EXPORT)
-@_bounded
+@export
 def events_csv(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
     result = _all_matching(form)
     chunks = itertools.chain(["\ufeff"], EventResource().csv_chunks(result.queryset()))
@@ -339,11 +337,7 @@ def _calendar_chunks(calendar: Calendar, events, request: HttpRequest):
     yield b"END:VCALENDAR" + end
 
 
-@cors
-@public_read
-@cache_public_page
-@filtered(EXPORT)
-@_bounded
+@export
 def events_ics(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
     result = _all_matching(form)
     calendar = Calendar()
@@ -423,10 +417,7 @@ class EventFeed(Feed):
         return super().get_feed(obj, request)
 
 
-@cors
-@public_read
-@cache_public_page
-@filtered(EXPORT)
+@public_data(EXPORT)  # a few dozen entries: no export slot needed
 def events_feed(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
     return EventFeed(form)(request)
 

@@ -20,11 +20,11 @@ from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import Q
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy as _
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from timeline import dates
-
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 _SLUG_MARK = "slug-mark"
@@ -120,7 +120,14 @@ class SlugManager(models.Manager):
         return self.get(slug=slug)
 
 
-class Timeline(models.Model):
+class SlugNaturalKey:
+    """The other half of `SlugManager`: a row's natural key is its slug."""
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+
+class Timeline(SlugNaturalKey, models.Model):
     slug = models.SlugField(unique=True)
     title = models.CharField(_("titel"), max_length=200)
     description = models.TextField(_("beschrijving"), blank=True)
@@ -136,9 +143,6 @@ class Timeline(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def natural_key(self) -> tuple[str]:
-        return (self.slug,)
-
 
 class ActorQuerySet(models.QuerySet):
     def public(self) -> ActorQuerySet:
@@ -151,7 +155,7 @@ class ActorQuerySet(models.QuerySet):
         )
 
 
-class Actor(models.Model):
+class Actor(SlugNaturalKey, models.Model):
     class Kind(models.TextChoices):
         PERSON = "person", _("persoon")
         ORGANISATION = "organisation", _("organisatie")
@@ -197,9 +201,6 @@ class Actor(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def natural_key(self) -> tuple[str]:
-        return (self.slug,)
 
     def get_absolute_url(self) -> str:
         return detail_url("actor_detail", self.slug)
@@ -253,7 +254,7 @@ class Alias(models.Model):
     natural_key.dependencies = ["timeline.actor"]
 
 
-class EventType(models.Model):
+class EventType(SlugNaturalKey, models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(_("naam"), max_length=100)
     name_en = models.CharField(_("naam (Engels)"), max_length=100, blank=True)
@@ -269,11 +270,8 @@ class EventType(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def natural_key(self) -> tuple[str]:
-        return (self.slug,)
 
-
-class Source(models.Model):
+class Source(SlugNaturalKey, models.Model):
     class Precision(models.TextChoices):
         DAY = "day", _("dag")
         MONTH = "month", _("maand")
@@ -322,9 +320,6 @@ class Source(models.Model):
     def published_period(self) -> dates.Period:
         """The days the source may have appeared on, at the precision its date is known."""
         return dates.Period(self.published_on, self.published_precision)
-
-    def natural_key(self) -> tuple[str]:
-        return (self.slug,)
 
 
 class EventQuerySet(models.QuerySet):
@@ -401,7 +396,7 @@ class PartOfDay(models.TextChoices):
     NIGHT = "night", _("nacht")
 
 
-class Event(models.Model):
+class Event(SlugNaturalKey, models.Model):
     # Defined outside so that Meta's check constraints can be built from them; used as
     # Event.Status and Event.PartOfDay.
     Status = EventStatus
@@ -489,9 +484,6 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def natural_key(self) -> tuple[str]:
-        return (self.slug,)
 
     def get_absolute_url(self) -> str:
         return detail_url("event_detail", self.slug)

@@ -65,7 +65,6 @@ from timeline.models import (
 
 QUOTE_SEPARATOR = "\n\n"
 LIST_SEPARATOR = "; "
-_POINT = re.compile(dates.POINT)
 _TIME = re.compile(r"(\d{1,2})(?::(\d{2}))?(?::\d{2})?\s*(am|pm)?", re.IGNORECASE)
 
 ROLES = {value: value for value in Participation.Role.values} | {
@@ -244,15 +243,24 @@ class ChoiceWidget(widgets.CharWidget):
         return self.choices[text]
 
 
+def date_part(end: int, index: int):
+    """The column that shows one part (0 year, 1 month, 2 day) of the start (0) or the end (1)."""
+
+    def dehydrate(event: Event):
+        return dates.date_parts(event.edtf, event.start, event.end)[end][index]
+
+    return dehydrate
+
+
 class EventResource(resources.ModelResource):
     # TimelineJS's columns.
-    year = fields.Field(column_name="Year")
-    month = fields.Field(column_name="Month")
-    day = fields.Field(column_name="Day")
+    year = fields.Field(column_name="Year", dehydrate_method=date_part(0, 0))
+    month = fields.Field(column_name="Month", dehydrate_method=date_part(0, 1))
+    day = fields.Field(column_name="Day", dehydrate_method=date_part(0, 2))
     time = fields.Field(column_name="Time")
-    end_year = fields.Field(column_name="End Year")
-    end_month = fields.Field(column_name="End Month")
-    end_day = fields.Field(column_name="End Day")
+    end_year = fields.Field(column_name="End Year", dehydrate_method=date_part(1, 0))
+    end_month = fields.Field(column_name="End Month", dehydrate_method=date_part(1, 1))
+    end_day = fields.Field(column_name="End Day", dehydrate_method=date_part(1, 2))
     end_time = fields.Field(column_name="End Time")
     display_date = fields.Field(column_name="Display Date")
     headline = fields.Field(attribute="title", column_name="Headline", widget=widgets.CharWidget())
@@ -352,45 +360,6 @@ class EventResource(resources.ModelResource):
                 buffer.seek(0)
                 buffer.truncate()
         yield buffer.getvalue()
-
-    @staticmethod
-    def _parts(event: Event) -> tuple[tuple, tuple]:
-        """(year, month, day) of the start and of the end, as precise as the EDTF says."""
-        edtf = (event.edtf or "").strip()
-        first, _, last = edtf.partition("/")
-        m1 = _POINT.fullmatch(first)
-        if m1 is None or (last and last != ".." and _POINT.fullmatch(last) is None):
-            # EDTF beyond the simple subset (seasons, sets): the derived days, exactly.
-            start = event.start
-            end = event.end if event.end != event.start else None
-            return (
-                (start.year, start.month, start.day) if start else ("", "", ""),
-                (end.year, end.month, end.day) if end else ("", "", ""),
-            )
-
-        def point(m):
-            return tuple(int(g) if g else "" for g in m.groups()[:3])  # not the qualifier
-
-        end = point(_POINT.fullmatch(last)) if last and last != ".." else ("", "", "")
-        return point(m1), end
-
-    def dehydrate_year(self, event):
-        return self._parts(event)[0][0]
-
-    def dehydrate_month(self, event):
-        return self._parts(event)[0][1]
-
-    def dehydrate_day(self, event):
-        return self._parts(event)[0][2]
-
-    def dehydrate_end_year(self, event):
-        return self._parts(event)[1][0]
-
-    def dehydrate_end_month(self, event):
-        return self._parts(event)[1][1]
-
-    def dehydrate_end_day(self, event):
-        return self._parts(event)[1][2]
 
     def dehydrate_display_date(self, event):
         return event.date_label() if event.edtf else ""

@@ -28,7 +28,7 @@ from timeline.i18n import date_label, reader_language
 from timeline.models import Actor, Correction, Event, FormerSlug
 from timeline.query import select
 from timeline.query.forms import EventFilterForm, matching_actors
-from timeline.query.http import API, PAGE, cors, filtered
+from timeline.query.http import API, PAGE, filtered, limit_query_length, page_errors, public_data
 from timeline.query.params import filter_params, to_query, view_path, without
 from timeline.query.presentation import (
     chips,
@@ -186,6 +186,7 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @public_read
 @cache_public_page
+@limit_query_length(page_errors)
 def actor_suggest(request: HttpRequest) -> HttpResponse:
     """Autocomplete for the actor filter: names and aliases, Dutch and English spellings."""
     text = request.GET.get("who", "")[: EventFilterForm.base_fields["who"].max_length].replace("\x00", "")
@@ -227,10 +228,7 @@ def correction_list(request: HttpRequest) -> HttpResponse:
 # -- JSON --------------------------------------------------------------------------------------
 
 
-@cors
-@public_read
-@cache_public_page
-@filtered(API)
+@public_data(API)
 def api_events(request: HttpRequest, form: EventFilterForm) -> JsonResponse:
     result = select(form.criteria, form.after, form.sort_order, form.PAGE_SIZE)
     next_url = None

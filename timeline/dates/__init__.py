@@ -1,7 +1,8 @@
 """Dates as journalists write them: the one place every date rule lives.
 
 - `edtf.py`: EDTF, the stored form of every event date; `POINT`, the one pattern for a point;
-  `edtf_bounds(edtf)` -> (start, end | None), the earliest and latest day it allows.
+  `edtf_bounds(edtf)` -> (start, end | None), the earliest and latest day it allows;
+  `date_parts(edtf, start, end)`, its year, month and day columns (TimelineJS, spreadsheets).
 - `resolve.py`: `resolve(phrase, base, lang, future=)`, the Dutch/English resolver and its
   vocabulary.
 - `period.py`: `Period`, a source's publication date at its precision, and
@@ -13,7 +14,7 @@ Pure functions, apart from the refusals' wording (Django's gettext, at display t
 import the package (`from timeline import dates`) and use the names below.
 """
 
-from timeline.dates.edtf import POINT, InvalidEDTF, edtf_bounds, is_exact_day
+from timeline.dates.edtf import POINT, InvalidEDTF, date_parts, edtf_bounds, is_exact_day
 from timeline.dates.labels import axis_label, label
 from timeline.dates.period import Period, resolve_within
 from timeline.dates.refusals import Refusal
@@ -34,6 +35,7 @@ __all__ = [
     "Resolved",
     "Unresolved",
     "axis_label",
+    "date_parts",
     "detect_language",
     "edtf_bounds",
     "is_exact_day",

@@ -82,6 +82,26 @@ def edtf_bounds(edtf: str) -> tuple[dt.date, dt.date | None]:
     return start, end
 
 
+DateParts = tuple[int | str, int | str, int | str]
+
+
+def date_parts(edtf: str, start: dt.date | None, end: dt.date | None) -> tuple[DateParts, DateParts]:
+    """(year, month, day) of the start and of the end, as precise as the EDTF says: "" for a
+    part it leaves out, and an empty end for a single point or an open end. EDTF beyond the
+    simple subset (seasons, sets) gives its derived days `start` and `end`, exactly."""
+    first, _, last = (edtf or "").strip().partition("/")
+    m1 = POINT_RE.fullmatch(first)
+    m2 = POINT_RE.fullmatch(last) if last and last != ".." else None
+    if m1 is None or (last and last != ".." and m2 is None):
+        return (
+            (start.year, start.month, start.day) if start else ("", "", ""),
+            (end.year, end.month, end.day) if end and end != start else ("", "", ""),
+        )
+
+    def point(m: re.Match) -> DateParts:
+        return tuple(int(g) if g else "" for g in m.groups()[:3])  # not the qualifier
+
+    return point(m1), point(m2) if m2 else ("", "", "")
 
 
 @dataclass(frozen=True)

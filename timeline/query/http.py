@@ -7,7 +7,9 @@
   a calendar or a feed reader would otherwise quietly subscribe to everything;
 - `filtered` also sends a link with an actor's former slug on to its current one (301);
 - `cors`: public, read-only data that never depends on cookies, so any site may fetch it
-  (TimelineJS loads its JSON with fetch() from the page that embeds it).
+  (TimelineJS loads its JSON with fetch() from the page that embeds it);
+- `public_data(policy)`: all of it for a machine endpoint of the filtered events (the API, the
+  feed, every export).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from timeline.cache import cache_public_page
+from timeline.decorators import public_read
 from timeline.models import Actor, FormerSlug
 from timeline.query.forms import EventFilterForm
 
@@ -132,3 +136,13 @@ def cors(view):
         return response
 
     return wrapped
+
+
+def public_data(policy: ErrorPolicy):
+    """A public machine endpoint of the filtered events: read-only, readable from any site,
+    cached, its wrong filters answered as the policy says."""
+
+    def decorator(view):
+        return cors(public_read(cache_public_page(filtered(policy)(view))))
+
+    return decorator
