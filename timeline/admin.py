@@ -73,6 +73,25 @@ class HistoryAdmin(SimpleHistoryAdmin):
         ]
         return records.select_related(*foreign_keys) if foreign_keys else records
 
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        counts = [c for name in self.list_display if isinstance(c := getattr(self, name, None), CountColumn)]
+        return queryset.annotate(**{c.admin_order_field: c.counted for c in counts})
+
+
+class CountColumn:
+    """A sortable list column: how many related rows each row has, counted in the list's own
+    query (HistoryAdmin.get_queryset annotates it)."""
+
+    def __init__(self, heading: str, counted: Count):
+        self.short_description, self.counted = heading, counted
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.admin_order_field = f"n_{name}"
+
+    def __call__(self, obj) -> int:
+        return getattr(obj, self.admin_order_field)
+
 
 @admin.register(Timeline)
 class TimelineAdmin(HistoryAdmin):
@@ -81,13 +100,7 @@ class TimelineAdmin(HistoryAdmin):
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     history_list_display = ["title"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_events=Count("events"))
-
-    @admin.display(description="gebeurtenissen", ordering="n_events")
-    def event_count(self, obj: Timeline) -> int:
-        return obj.n_events
+    event_count = CountColumn("gebeurtenissen", Count("events"))
 
 
 # -- actors ------------------------------------------------------------------------------------
@@ -150,17 +163,7 @@ class ActorAdmin(HistoryAdmin):
     autocomplete_fields = ["affiliation"]
     inlines = [AliasInline]
     history_list_display = ["name", "kind", "function"]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(n_events=Count("participations__event", distinct=True))
-        )
-
-    @admin.display(description="gebeurtenissen", ordering="n_events")
-    def event_count(self, obj: Actor) -> int:
-        return obj.n_events
+    event_count = CountColumn("gebeurtenissen", Count("participations__event", distinct=True))
 
     @admin.action(description=_("Geselecteerde deelnemers als nagekeken markeren"),
                   permissions=["change"])  # fmt: skip
@@ -207,13 +210,7 @@ class SourceAdmin(HistoryAdmin):
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_on"
     history_list_display = ["title", "published_on"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_citations=Count("citations"))
-
-    @admin.display(description="citaten", ordering="n_citations")
-    def citation_count(self, obj: Source) -> int:
-        return obj.n_citations
+    citation_count = CountColumn("citaten", Count("citations"))
 
 
 # -- events ------------------------------------------------------------------------------------

@@ -129,8 +129,6 @@ def derive_event_dates(sender, instance: Event, **kwargs) -> None:
     instance.derive_dates()
 
 
-@receiver(post_save, sender=Event)
-@receiver(post_delete, sender=Event)
 def event_changed(sender, instance: Event, using: str, **kwargs) -> None:
     events_changed([instance.pk], using)
 
@@ -156,20 +154,10 @@ def remember_former_slug(sender, instance, raw: bool, **kwargs) -> None:
         FormerSlug.remember(instance, old)
 
 
-@receiver(post_save, sender=Participation)
-@receiver(post_delete, sender=Participation)
-@receiver(post_save, sender=Citation)
-@receiver(post_delete, sender=Citation)
-@receiver(post_save, sender=Correction)
-@receiver(post_delete, sender=Correction)
 def part_of_event_changed(sender, instance, using: str, **kwargs) -> None:
     events_changed([instance.event_id], using)
 
 
-@receiver(post_save, sender=Actor)
-@receiver(post_delete, sender=Actor)
-@receiver(post_save, sender=Alias)
-@receiver(post_delete, sender=Alias)
 def actor_changed(sender, instance, using: str, **kwargs) -> None:
     # The actor's name and aliases are in the search text of its events; its name and
     # affiliation are what the index's facets show and count by.
@@ -180,20 +168,31 @@ def actor_changed(sender, instance, using: str, **kwargs) -> None:
     _note(using, events=set(event_ids), names=sender is Actor)
 
 
-@receiver(post_save, sender=EventType)
-@receiver(post_delete, sender=EventType)
 def event_type_changed(sender, instance, using: str, **kwargs) -> None:
     _note(using, names=True)
 
 
-@receiver(post_save, sender=Source)
-@receiver(post_delete, sender=Source)
-@receiver(post_save, sender=Timeline)
-@receiver(post_delete, sender=Timeline)
 def shown_beside_the_index_changed(sender, instance, using: str, **kwargs) -> None:
     # Pages show sources and timelines, the index holds neither: a new version for the page
     # cache, nothing for the index to apply.
     _note(using, other=True)
+
+
+# Who hears a save or a delete of which model (the receivers above and below are decorated).
+SAVED_OR_DELETED = [
+    (Event, event_changed),
+    (Participation, part_of_event_changed),
+    (Citation, part_of_event_changed),
+    (Correction, part_of_event_changed),
+    (Actor, actor_changed),
+    (Alias, actor_changed),
+    (EventType, event_type_changed),
+    (Source, shown_beside_the_index_changed),
+    (Timeline, shown_beside_the_index_changed),
+]
+for _model, _handler in SAVED_OR_DELETED:
+    post_save.connect(_handler, sender=_model)
+    post_delete.connect(_handler, sender=_model)
 
 
 @receiver(m2m_changed, sender=Event.timelines.through)

@@ -97,16 +97,11 @@ def _import(job_id: str, job: dict, *, dry_run: bool) -> dict:
     previous = getattr(HistoricalRecords.context, "request", None)
     HistoricalRecords.context.request = SimpleNamespace(user=user)
     try:
+        # In one transaction (EventResource.Meta), rolled back on any invalid row.
         result = EventResource().import_data(
-            dataset,
-            dry_run=dry_run,
-            raise_errors=False,
-            use_transactions=True,
-            rollback_on_validation_errors=True,
-            user=user,
-            file_name=file_name,
-            progress=report,
-        )
+            dataset, dry_run=dry_run, rollback_on_validation_errors=True,
+            user=user, file_name=file_name, progress=report,
+        )  # fmt: skip
     finally:
         HistoricalRecords.context.request = previous
     return _summary(result, file_name, dry_run, first_rows)

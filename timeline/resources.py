@@ -53,15 +53,7 @@ from tablib.formats._xlsx import XLSXFormat
 
 from timeline import dates
 from timeline.admin_forms import resolve_for
-from timeline.models import (
-    Actor,
-    Citation,
-    Event,
-    EventType,
-    Participation,
-    Source,
-    Timeline,
-)
+from timeline.models import Actor, Citation, Event, EventType, Participation, Source, Timeline
 
 QUOTE_SEPARATOR = "\n\n"
 LIST_SEPARATOR = "; "

@@ -4,32 +4,25 @@ from django.urls import path
 
 from timeline import exports, openapi, views
 
-# Machine endpoints and the admin have one address whatever the reader's language.
+# Machine endpoints, the spreadsheet (which the admin imports) and the admin have one address
+# whatever the reader's language.
 urlpatterns = [
     path("api/events.json", views.api_events, name="api_events"),
+    path("api/actors.json", exports.api_actors, name="api_actors"),
+    path("api/openapi.json", openapi.openapi_json, name="api_openapi"),
+    path("export/events.csv", exports.events_csv, name="export_events_csv"),
     path("admin/", admin.site.urls),
     path("lang/<str:code>/", views.set_language_get, name="set_language_get"),
 ]
 
-# Pages for readers: Dutch at /, English under /en/, so every view has its own URL.
+# Pages for readers, and what carries labels in the reader's language (issue 7,
+# timeline/exports.py): Dutch at /, English under /en/, so every view has its own URL.
 urlpatterns += i18n_patterns(
     path("", views.event_list, name="event_list"),
     path("events/<slug:slug>/", views.event_detail, name="event_detail"),
     path("actors/suggest/", views.actor_suggest, name="actor_suggest"),
     path("actors/<slug:slug>/", views.actor_detail, name="actor_detail"),
     path("corrections/", views.correction_list, name="correction_list"),
-    prefix_default_language=False,
-)
-
-# Take the timeline anywhere (issue 7, timeline/exports.py). The API and the spreadsheet, which
-# the admin imports, have one address; what carries labels in the reader's language has one per
-# language, like the pages.
-urlpatterns += [
-    path("api/actors.json", exports.api_actors, name="api_actors"),
-    path("api/openapi.json", openapi.openapi_json, name="api_openapi"),
-    path("export/events.csv", exports.events_csv, name="export_events_csv"),
-]
-urlpatterns += i18n_patterns(
     path("export/timelinejs.json", exports.timelinejs, name="export_timelinejs"),
     path("export/events.ics", exports.events_ics, name="export_events_ics"),
     path("feed/", exports.events_feed, name="events_feed"),

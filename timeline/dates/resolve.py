@@ -232,8 +232,12 @@ class _Ctx:
 # date order, dateparser's language and the label)
 # --------------------------------------------------------------------------------------------
 
-MONTHS: dict[str, int] = {}
-for _number, _names in enumerate(
+def _numbered(groups: list[str], start: int) -> dict[str, int]:
+    """Each word of the n-th group (its spellings, space-separated) -> start + n."""
+    return {word: number for number, words in enumerate(groups, start) for word in words.split()}
+
+
+MONTHS = _numbered(
     [
         "januari january jan",
         "februari february feb febr",
@@ -249,12 +253,8 @@ for _number, _names in enumerate(
         "december dec",
     ],
     start=1,
-):
-    for _name in _names.split():
-        MONTHS[_name] = _number
-
-WEEKDAYS: dict[str, int] = {}
-for _number, _names in enumerate(
+)
+WEEKDAYS = _numbered(
     [
         "maandag monday mon",
         "dinsdag tuesday tue tues",
@@ -263,10 +263,9 @@ for _number, _names in enumerate(
         "vrijdag friday fri",
         "zaterdag saturday sat",
         "zondag sunday sun",
-    ]
-):
-    for _name in _names.split():
-        WEEKDAYS[_name] = _number
+    ],
+    start=0,
+)
 
 PART_WORDS = {
     "ochtend": "morning", "morgen": "morning", "'s ochtends": "morning", "'s morgens": "morning",

@@ -26,19 +26,9 @@ from functools import cache, lru_cache
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
-from timeline import dates
+from timeline import dates, models
 from timeline.changes import everything_changed
-from timeline.models import (
-    Actor,
-    Alias,
-    Citation,
-    Event,
-    EventType,
-    Participation,
-    Source,
-    Timeline,
-    normalize,
-)
+from timeline.models import Actor, Alias, Citation, Event, EventType, Participation, Source, Timeline
 
 PREFIX = "demo-"
 BATCH = 2000
@@ -122,7 +112,7 @@ def _bounds(edtf: str) -> tuple[dt.date, dt.date | None]:
 # `normalize` works character by character (then joins words with one space), so the normalised
 # text of "[demo] {type}: {a} en {b}" is the normalised template filled with normalised parts.
 # Normalising the few hundred parts once instead of every event's text saves most of the time.
-_n = lru_cache(maxsize=None)(normalize)
+_n = lru_cache(maxsize=None)(models.normalize)
 
 
 class Command(BaseCommand):
@@ -327,12 +317,12 @@ class Command(BaseCommand):
         """Invented states, organisations, media and people; and each one's name and aliases."""
         specs: list[tuple[str, str, str, str, int | None, list[str]]] = []
         for name, alias in STATES:
-            specs.append((normalize(alias).replace(" ", "-"), name, "state", "", None, [alias]))
+            specs.append((_n(alias).replace(" ", "-"), name, "state", "", None, [alias]))
         for name, alias in ORGANISATIONS:
-            specs.append((normalize(alias).replace(" ", "-"), name, "organisation", "", None,
+            specs.append((_n(alias).replace(" ", "-"), name, "organisation", "", None,
                           [alias]))
         for name in MEDIA:
-            specs.append((normalize(name).replace(" ", "-"), name, "media", "",
+            specs.append((_n(name).replace(" ", "-"), name, "media", "",
                           rng.randrange(len(STATES)), []))
         seen = set()
         while len(seen) < 150:
@@ -341,7 +331,7 @@ class Command(BaseCommand):
             if (first, last) in seen:
                 continue
             seen.add((first, last))
-            slug = normalize(f"{first} {last}").replace(" ", "-")
+            slug = _n(f"{first} {last}").replace(" ", "-")
             aliases = [f"{first} {spelling}"] if spelling != last else []
             specs.append((slug, f"{first} {last}", "person", rng.choice(FUNCTIONS),
                           rng.randrange(len(STATES)), aliases))
