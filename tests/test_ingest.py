@@ -6,6 +6,7 @@ English written for these tests (tests/data/nato-reply.md).
 """
 
 import datetime as dt
+import importlib
 import io
 
 import pytest
@@ -15,6 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from timeline import ingest
+from timeline.ingest.mentions import NOT_IN_RUNNING_TEXT
 from timeline.models import (
     Actor,
     Citation,
@@ -508,6 +510,37 @@ def test_it_finds_the_longest_date_expression(sentence, phrase, edtf):
 )
 def test_it_finds_no_date_where_there_is_none(sentence):
     assert ingest.find_dates(sentence, PUB, "nl") == []
+
+
+def _resolver_phrases():
+    """A phrase for every word of the resolver's vocabulary tables (timeline/dates/resolve.py)."""
+    v = importlib.import_module("timeline.dates.resolve")  # `dates.resolve` is the function
+    skip = NOT_IN_RUNNING_TEXT
+    yield from (w for w in v.FIXED_DAYS if w not in skip)
+    for day in v.RELATIVE_DAYS:
+        if day not in skip:
+            yield {"van": "vanavond", "this": "this evening"}.get(day, day)
+    yield from (f"{w} woensdag" for w in v.WEEKDAY_MODIFIERS)
+    yield from (f"woensdag {w}" for w in v.WEEKDAY_SUFFIXES)
+    yield from (f"{w} woensdag" for w in v.PREFIXES)
+    yield from (f"{w} 26 januari" for w in v.PREFIXES)
+    yield from (f"{w} week" for w in v.PERIOD_MODIFIERS)
+    yield from (f"{w} deze week" for w in v.EARLIER_LATER)
+    yield from (f"{w} februari" for w in v.SEGMENTS)
+    yield from (f"de {w} weken" for w in v.ROLLING_DIRECTIONS)
+    yield from (f"twee dagen {w}" for w in v.AGO_WORDS)
+    yield from v.SOON_PHRASES
+    yield from (f"26 {w}" for w in v.MONTHS)
+    yield from (f"{w} 26 januari" for w in v.WEEKDAYS if w.endswith(("dag", "day")))
+
+
+@pytest.mark.parametrize("phrase", sorted(set(_resolver_phrases())))
+def test_it_finds_every_phrase_the_resolver_knows(phrase):
+    # One vocabulary: a word added to the resolver's tables is found in an article too.
+    found = ingest.find_dates(f"Dat gebeurde {phrase} volgens de minister.", PUB, "nl")
+
+    assert [m.phrase.casefold() for m in found] == [phrase.casefold()]
+    assert found[0].ok or found[0].result.code != "unknown", found[0].result.refusal.message()
 
 
 def test_it_keeps_a_recognised_but_unplaceable_phrase_as_unresolved():

@@ -325,7 +325,8 @@ WEEKDAY_MODIFIERS = {
     "komende": 1, "aankomende": 1, "volgende": 1, "aanstaande": 1, "next": 1, "coming": 1,
     "this coming": 1, "deze": 0, "this": 0,
 }  # fmt: skip
-WEEKDAY_SUFFIXES = {"jl": -1, "jl.": -1, "jongstleden": -1, "a.s": 1, "a.s.": 1, "aanstaande": 1}
+WEEKDAY_SUFFIXES = {"jl": -1, "jl.": -1, "j.l": -1, "j.l.": -1, "jongstleden": -1, "a.s": 1, "a.s.": 1,
+                    "aanstaande": 1}  # fmt: skip
 
 PERIOD_MODIFIERS = {
     "deze": 0, "dit": 0, "this": 0, "huidige": 0, "current": 0,
@@ -340,6 +341,12 @@ ROLLING_DIRECTIONS = {
     "komende": 1, "aankomende": 1, "volgende": 1, "coming": 1, "next": 1,
     "afgelopen": -1, "voorbije": -1, "vorige": -1, "past": -1, "last": -1,
 }  # fmt: skip
+
+# "twee weken geleden", "two weeks ago": the words after an amount that count back.
+AGO_WORDS = ("geleden", "ago", "terug")
+# Soon after the base, not more precise than that.
+SOON_PHRASES = ("binnenkort", "soon", "de komende tijd", "in de komende tijd", "in the near future",
+                "in de nabije toekomst")  # fmt: skip
 
 # "begin februari", "late last week": which slice of a month (days), week (weekdays, Monday=0)
 # or year (months) the word means.
@@ -929,7 +936,7 @@ _RULE_SOURCES: list[tuple[str, Callable]] = [
     (rf"(?P<a>\d{{1,2}})([-/.])(?P<b>\d{{1,2}})\2(?P<y>{_YEAR})", _h_numeric_date),
     (rf"(?P<y>{_YEAR})([/.])(?P<mo>\d{{1,2}})\2(?P<d>\d{{1,2}})", _h_ymd),
     # 3 dagen geleden, two weeks ago; over twee weken, in 3 days
-    (rf"(?P<n>{_NUM})\s+(?P<u>{_UNIT})\s+(?P<ago>geleden|ago|terug)", _h_ago_or_ahead),
+    (rf"(?P<n>{_NUM})\s+(?P<u>{_UNIT})\s+(?P<ago>{alternation(AGO_WORDS)})", _h_ago_or_ahead),
     (rf"(?:over|in)\s+(?P<n>{_NUM})\s+(?P<u>{_UNIT})(?:'?s?\s+time)?", _h_ago_or_ahead),
     # de komende weken, in the coming days, de komende drie dagen, the past week
     (rf"(?:(?:ergens\s+)?(?:in|gedurende|during|over|within|binnen)\s+)?(?P<article>de|the)?\s*"
@@ -942,8 +949,7 @@ _RULE_SOURCES: list[tuple[str, Callable]] = [
     (rf"(?P<dir>{alternation(EARLIER_LATER)})\s+(?:in\s+)?(?P<period>{alternation(THIS_PERIOD)})",
      _h_earlier_later),
     # binnenkort, soon
-    (r"binnenkort|soon|de komende tijd|in de komende tijd|in the near future"
-     r"|in de nabije toekomst", _h_soon),
+    (alternation(SOON_PHRASES), _h_soon),
     # begin februari, eind vorige week, mid-2022, the end of January
     (rf"(?P<seg>{alternation(SEGMENTS)})(?:\s*-\s*|\s+)(?P<what>.+)", _h_segment),
     # 31 januari - 2 februari 2022, maandag t/m woensdag, between Monday and Wednesday
