@@ -372,7 +372,8 @@ def test_it_refuses_a_date_it_cannot_read_and_saves_nothing(desk):
 def test_it_refuses_an_invalid_edtf_and_an_event_without_a_date(desk):
     response = desk.post(ADD, new_event_data(desk, edtf="2022-13-45"))
     assert response.status_code == 200
-    assert "geen geldige EDTF-datum" in text(response)
+    shown = "Gebeurtenis 'lavrov-spreekt-blinken': '2022-13-45' is geen geldige EDTF-datum"
+    assert shown.replace("'", "&#x27;") in text(response)
     response = desk.post(ADD, new_event_data(desk))
     assert response.status_code == 200
     assert "Vul een datum in" in text(response)

@@ -845,3 +845,31 @@ def test_ingest_finds_every_written_out_weekday_the_resolver_knows(weekday):
     sentence = f"De minister belde {weekday} met zijn ambtgenoot."
     (found,) = ingest.find_dates(sentence, Period(_date(SEED)), "nl")
     assert found.phrase == weekday and found.ok
+
+
+# (what fails, its code, the Dutch and the English wording)
+EDTF_REFUSALS = [
+    (lambda: edtf_bounds("2022-13-45"), "invalid_edtf",
+     "'2022-13-45' is geen geldige EDTF-datum", "'2022-13-45' is not a valid EDTF date"),
+    (lambda: edtf_bounds("../2022-01-28"), "open_start",
+     "'../2022-01-28' heeft geen begin", "'../2022-01-28' has no beginning"),
+    (lambda: edtf_bounds("2022-01-28/2022-01-27"), "backwards",
+     "'2022-01-28/2022-01-27' eindigt voor het begint", "'2022-01-28/2022-01-27' ends before it begins"),
+    (lambda: Period.parse("blorp"), "not_a_publication_date",
+     "'blorp' is geen datum (JJJJ, JJJJ-MM of JJJJ-MM-DD)", "'blorp' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"),
+    (lambda: Period.parse("2022-02-30"), "not_a_date",
+     "2022-02-30 is geen bestaande datum", "2022-02-30 is not an existing date"),
+]
+
+
+@pytest.mark.parametrize(("fail", "code", "dutch", "english"), EDTF_REFUSALS)
+def test_an_edtf_refusal_is_a_code_worded_in_the_language_it_is_read_in(fail, code, dutch, english):
+    from django.utils import translation
+
+    with pytest.raises(InvalidEDTF) as caught:
+        fail()
+    assert caught.value.refusal.code == code
+    with translation.override("nl"):
+        assert dutch in str(caught.value)
+    with translation.override("en"):
+        assert english in str(caught.value)

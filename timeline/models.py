@@ -506,9 +506,13 @@ class Event(SlugNaturalKey, models.Model):
         try:
             self.start, self.end = dates.edtf_bounds(self.edtf or "")
         except dates.InvalidEDTF as exc:
-            raise ValidationError(
-                {"edtf": f"Gebeurtenis {self.slug!r}: {exc}"}, code="invalid_edtf"
-            ) from exc
+            # Worded when shown, in the reader's language (the refusal too).
+            message = ValidationError(
+                _("Gebeurtenis '%(slug)s': %(reason)s"),
+                code="invalid_edtf",
+                params={"slug": self.slug, "reason": exc},
+            )
+            raise ValidationError({"edtf": message}) from exc
 
     def clean(self) -> None:
         # Not `require_source`: the citations are rows of their own, saved after the event

@@ -7,7 +7,8 @@
   vocabulary.
 - `period.py`: `Period`, a source's publication date at its precision, and
   `resolve_within(phrase, period)`, which the admin, the import and ingest call.
-- `refusals.py`: why a phrase was refused, as a code and parameters worded when shown.
+- `refusals.py`: why a phrase or an EDTF string was refused (`Unresolved.refusal`,
+  `InvalidEDTF.refusal`), as a code and parameters worded when shown.
 - `labels.py`: `label(edtf, part_of_day, lang)`, the human label every page shows.
 
 Pure functions, apart from the refusals' wording (Django's gettext, at display time). Callers

@@ -18,9 +18,19 @@ from dataclasses import dataclass
 from edtf import parse_edtf, struct_time_to_date
 from edtf.parser.edtf_exceptions import EDTFParseException
 
+from timeline.dates.refusals import Refusal
+
 
 class InvalidEDTF(ValueError):
-    """The string is not an EDTF date this application can place on a timeline."""
+    """The string is not an EDTF date this application can place on a timeline; `refusal`
+    says why, and `str()` words it in the language active when it is read."""
+
+    def __init__(self, code: str, **params):
+        self.refusal = Refusal.of(code, **params)
+        super().__init__(code)
+
+    def __str__(self) -> str:
+        return self.refusal.message()
 
 
 def _to_date(value) -> dt.date | None:
@@ -74,11 +84,11 @@ def edtf_bounds(edtf: str) -> tuple[dt.date, dt.date | None]:
             start = _to_date(parsed.lower_strict())
             end = _to_date(parsed.upper_strict())
         except (EDTFParseException, AttributeError, TypeError, ValueError, OverflowError) as exc:
-            raise InvalidEDTF(f"{edtf!r} is geen geldige EDTF-datum") from exc
+            raise InvalidEDTF("invalid_edtf", phrase=edtf) from exc
     if start is None:
-        raise InvalidEDTF(f"{edtf!r} heeft geen begin; een open begin kan niet op de tijdlijn")
+        raise InvalidEDTF("open_start", phrase=edtf)
     if end is not None and end < start:
-        raise InvalidEDTF(f"{edtf!r} eindigt voor het begint")
+        raise InvalidEDTF("backwards", phrase=edtf)
     return start, end
 
 

@@ -35,12 +35,12 @@ class Period:
         """"2022", "2022-01" or "2022-01-28"; InvalidEDTF for anything else."""
         m = POINT_RE.fullmatch(text.strip())
         if not m or m[4]:  # a qualifier: a publication date is known or it is not given
-            raise InvalidEDTF(f"{text!r} is geen datum (JJJJ, JJJJ-MM of JJJJ-MM-DD)")
+            raise InvalidEDTF("not_a_publication_date", phrase=text)
         year, month, day = m.groups()[:3]
         try:
             point = Point.of(year, month, day)
         except ValueError as exc:
-            raise InvalidEDTF(f"{text!r} is geen bestaande datum") from exc
+            raise InvalidEDTF("not_a_date", phrase=text) from exc
         return cls(point.first(), "day" if day else "month" if month else "year")
 
     @property

@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from timeline.dates.labels import MONTH_NAMES, WEEKDAY_NAMES, day_label
-
 
 def gettext_noop(message: str) -> str:
     """Marks a msgid for makemessages (which looks for this name). Django's own needs settings
@@ -32,6 +30,10 @@ MESSAGES = {
     "no_such_day": gettext_noop("%(day)s %(month)s %(year)s bestaat niet"),
     "no_such_week": gettext_noop("week %(week)s bestaat niet"),
     "not_a_date": gettext_noop("%(phrase)s is geen bestaande datum"),
+    "invalid_edtf": gettext_noop("'%(phrase)s' is geen geldige EDTF-datum"),
+    "not_a_publication_date": gettext_noop(
+        "'%(phrase)s' is geen datum (JJJJ, JJJJ-MM of JJJJ-MM-DD)"
+    ),
     "wrong_weekday": gettext_noop("%(date)s is een %(weekday)s, geen %(wanted)s"),
     "not_consecutive": gettext_noop("die twee dagen volgen niet op elkaar"),
     "not_ascending": gettext_noop("%(first)s-%(last)s is geen oplopende reeks dagen"),
@@ -99,6 +101,9 @@ class Refusal:
 def _shown(key: str, value, lang: str):
     from django.conf import settings
     from django.utils.translation import gettext
+
+    # Imported here: labels reads EDTF, and EDTF's errors are refusals.
+    from timeline.dates.labels import MONTH_NAMES, WEEKDAY_NAMES, day_label
 
     if isinstance(value, dt.date):
         return day_label(value, lang, weekday=False)
