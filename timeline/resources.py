@@ -49,7 +49,6 @@ from django.db.models import Prefetch
 from django.utils.text import slugify
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
-from tablib.formats._xlsx import XLSXFormat
 
 from timeline import dates
 from timeline.admin_forms import resolve_for
@@ -148,7 +147,7 @@ class CSV(base_formats.CSV):
         return super().export_data(safe, **kwargs)
 
 
-class _TextCellsXLSXFormat(XLSXFormat):
+class _TextCellsXLSXFormat(tablib.formats.registry.get_format("xlsx")):  # tablib's, by its public name
     @classmethod
     def dset_sheet(cls, dataset, ws, *args, **kwargs):
         super().dset_sheet(dataset, ws, *args, **kwargs)
