@@ -6,7 +6,7 @@
 - `select` below: the one way every view gets its events;
 - `params`: the query string as (key, value) pairs, for links that change one filter;
 - `presentation`: what the page shows of a selection (chips, facet options, overview bars);
-- `http`: the decorators for the query string's length, its errors and CORS.
+- `http`: the decorators for the query string's length, its errors and CORS (`public_data`: all of them).
 """
 
 from __future__ import annotations
