@@ -45,16 +45,7 @@ from django.db import connections
 from django.db.models import CharField
 from django.db.models.functions import Cast
 
-from timeline.models import (
-    Actor,
-    Change,
-    Citation,
-    Correction,
-    DataVersion,
-    Event,
-    EventType,
-    Participation,
-)
+from timeline.models import Actor, Change, Citation, Correction, DataVersion, Event, EventType, Participation
 from timeline.query import sql
 from timeline.query.forms import Criteria, Cursor
 
