@@ -7,6 +7,7 @@ changed, and everything sent back, inline management forms included.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -29,6 +30,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
+from django.utils.text import capfirst
 
 from timeline import imports
 from timeline.admin_forms import EventAdminForm
@@ -38,6 +40,7 @@ from timeline.models import (
     Change,
     Citation,
     DataVersion,
+    EditorPreference,
     Event,
     EventType,
     Participation,
@@ -586,11 +589,10 @@ def test_it_records_every_save_and_reverts_to_an_earlier_version(desk, editor):
     history = text(desk.get(f"/admin/timeline/event/{event.pk}/history/"))
     assert "Verkeerde titel" in history and "anna" in history
     assert "Lavrov spreekt Blinken" in history  # the diff: old → new
-    assert "<strong>Dagdeel:</strong>  &rarr; morning" in history
+    assert "<strong>Dagdeel:</strong> — &rarr; ochtend" in history  # the label, not "morning"
     assert "<strong>Titel:</strong> Lavrov spreekt Blinken &rarr; Verkeerde titel" in history
-    assert "Deelnemers en citaten van deze gebeurtenis" in history
+    assert "Deelname toegevoegd: Sergej Lavrov (spreker)" in history  # the first version's rows
     assert "Vladimir Poetin" not in history  # only this event's participants
-    assert "Sergej Lavrov" in history
 
     revert_url = f"/admin/timeline/event/{event.pk}/history/{first.history_id}/"
     reverted = form_data(desk.get(revert_url), "historicalevent_form")
@@ -606,6 +608,75 @@ def test_it_records_every_save_and_reverts_to_an_earlier_version(desk, editor):
     assert event.history.first().history_user == editor
 
 
+def _whole(event: Event) -> dict:
+    """What a reader and the API see of an event: its fields, participants and citations."""
+    event = Event.objects.get(pk=event.pk)
+    fields = {f.name: getattr(event, f.name) for f in Event._meta.concrete_fields}
+    for derived in ("updated", "version", "search_text"):
+        del fields[derived]
+    return {
+        **fields,
+        "participations": sorted(event.participations.values_list("pk", "actor__slug", "role")),
+        "citations": sorted(event.citations.values_list("pk", "source__slug", "position", "quote")),
+        "timelines": sorted(event.timelines.values_list("slug", flat=True)),
+    }
+
+
+def test_it_reverts_the_whole_event_with_its_participants_and_citations(desk):
+    desk.post(ADD, new_event_data(desk, date_text="woensdag"))
+    event = Event.objects.get(slug="lavrov-spreekt-blinken")
+    first_version = _whole(event)
+    first = event.history.get()
+
+    data = form_data(desk.get(change_url(event)))
+    assert data["participations-0-role"] == "speaker"
+    data.update({
+        "date_text": "vanmorgen",
+        "participations-0-role": "subject",
+        "citations-0-quote": "Een ander citaat.",
+        "participations-2-actor": _actor("poetin"),
+        "participations-2-role": "mentioned",
+    })  # fmt: skip
+    assert desk.post(change_url(event), data).status_code == 302
+    changed = _whole(event)
+    assert changed["edtf"] == "2022-01-28" and changed["part_of_day"] == "morning"
+    assert ("lavrov", "subject") in {(slug, role) for _pk, slug, role in changed["participations"]}
+    assert len(changed["participations"]) == 3
+    assert changed["citations"][0][3] == "Een ander citaat."
+
+    history_page = text(desk.get(f"/admin/timeline/event/{event.pk}/history/"))
+    assert "Deelname Sergej Lavrov (betrokkene) gewijzigd: Rol: spreker → betrokkene" in history_page
+    assert "Deelname toegevoegd: Vladimir Poetin (genoemd)" in history_page
+    assert "Citaat: Lavrov en Blinken spraken elkaar woensdag. → Een ander citaat." in history_page
+
+    revert_url = f"/admin/timeline/event/{event.pk}/history/{first.history_id}/"
+    assert desk.post(revert_url, form_data(desk.get(revert_url), "historicalevent_form")).status_code == 302
+    assert _whole(event) == first_version
+    latest = event.history.first()
+    assert latest.history_change_reason.startswith("teruggezet naar de versie van ")
+    assert Participation.history.filter(event_id=event.pk).latest("history_date").history_change_reason == (
+        latest.history_change_reason
+    )
+
+
+def test_it_keeps_rows_loaded_before_history_began_when_reverting(desk):
+    """The seed is loaded without history: its rows have no record until an editor changes them."""
+    event = Event.objects.get(slug=CALL)
+    data = form_data(desk.get(change_url(event)))
+    assert data["participations-0-actor"] == _actor("poetin")
+    data["participations-0-role"] = "caller"
+    assert desk.post(change_url(event), data).status_code == 302
+    version = _whole(event)
+    first = event.history.get()
+    data = form_data(desk.get(change_url(event)))
+    data.update({"title": "Later", "participations-1-role": "callee", "citations-0-quote": "Anders."})
+    assert desk.post(change_url(event), data).status_code == 302
+
+    revert_url = f"/admin/timeline/event/{event.pk}/history/{first.history_id}/"
+    assert desk.post(revert_url, form_data(desk.get(revert_url), "historicalevent_form")).status_code == 302
+    assert _whole(event) == version
+
+
 def test_it_keeps_history_for_actors_sources_and_their_rows(desk):
     lavrov = Actor.objects.get(slug="lavrov")
     data = form_data(desk.get(f"/admin/timeline/actor/{lavrov.pk}/change/"), "actor_form")
@@ -615,11 +686,136 @@ def test_it_keeps_history_for_actors_sources_and_their_rows(desk):
     assert lavrov.history.count() == 1
     html = text(desk.get(f"/admin/timeline/actor/{lavrov.pk}/history/"))
     assert "<td>minister</td>" in html  # the function as saved, in the history's row
-    for model in (Alias, Source, Participation, Citation, Timeline, EventType):
+    for model in (Alias, Source, Timeline, EventType):
         row = model.objects.first()
         before = row.history.count()
         row.save()
         assert row.history.count() == before + 1, model
+    # An event's rows, loaded without history: their first change records them as they were
+    # (for a revert to give back), then the change.
+    for model in (Participation, Citation):
+        row = model.objects.first()
+        assert row.history.count() == 0
+        row.save()
+        assert list(row.history.order_by("history_date").values_list("history_type", flat=True)) == ["+", "~"]
+
+
+# -- one language per editor -------------------------------------------------------------------
+
+
+class _ShownText(HTMLParser):
+    """What a page shows an editor or reads out to one: its text, and the alt, title,
+    aria-label and placeholder attributes and the buttons' values; not scripts, hidden fields
+    or the values of options (what the form sends)."""
+
+    SKIP = {"script", "style", "svg", "template"}
+
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in self.SKIP:
+            self.skipping += 1
+        for name in ("alt", "title", "aria-label", "placeholder"):
+            if attrs.get(name):
+                self.parts.append(attrs[name])
+        if tag == "input" and attrs.get("type") in ("submit", "button") and attrs.get("value"):
+            self.parts.append(attrs["value"])
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP:
+            self.skipping -= 1
+
+    def handle_data(self, data):
+        if not self.skipping and data.strip():
+            self.parts.append(data.strip())
+
+
+def shown_text(response) -> str:
+    reader = _ShownText()
+    reader.feed(text(response))
+    return "\n".join(reader.parts)
+
+
+# What the Dutch desk showed in English before (issue 16), and what else the apps say in English.
+ENGLISH = [
+    "- Select an option -", "Select an option", "Filter by", "Source:", "This exporter",
+    "Timelinejs Type", "Edtf", "Choose a date", "Changed", "Created", "Changed by", "CHANGED BY",
+    "Change reason", "Date/time", "Comment", "Revert", "Press the", "Search", "Pagination",
+    "Opened", "Actor", "Historical", "Select all", "History", "Object", "None",
+]  # fmt: skip
+
+
+def _desk_pages(desk) -> dict[str, str]:
+    """The Dutch desk's pages an editor works on, after one change so the history has a diff."""
+    event = Event.objects.get(slug=CALL)
+    data = form_data(desk.get(change_url(event)))
+    data["participations-0-role"] = "caller"
+    assert desk.post(change_url(event), data).status_code == 302
+    first = event.history.last()
+    pages = {
+        "event list": CHANGELIST,
+        "event list, filtered and searched": f"{CHANGELIST}?status__exact=occurred&q=lavrov",
+        "edit": change_url(event),
+        "add": ADD,
+        "history": f"/admin/timeline/event/{event.pk}/history/",
+        "revert": f"/admin/timeline/event/{event.pk}/history/{first.history_id}/",
+        "import": IMPORT,
+        "export": EXPORT,
+    }
+    shown = {}
+    for name, url in pages.items():
+        response = desk.get(url)
+        assert response.status_code == 200, name
+        assert response.headers["Content-Language"] == response.wsgi_request.LANGUAGE_CODE
+        shown[name] = shown_text(response)
+    return shown
+
+
+def test_it_shows_no_english_on_the_dutch_desk_even_to_an_english_browser(desk):
+    desk.defaults["HTTP_ACCEPT_LANGUAGE"] = "en-GB,en;q=0.9"  # the browser does not decide
+    for name, shown in _desk_pages(desk).items():
+        english = [phrase for phrase in ENGLISH if re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", shown)]
+        assert english == [], (name, english)
+
+
+def test_it_labels_the_desk_with_the_models_own_names(desk):
+    pages = _desk_pages(desk)
+
+    def label(model, field) -> str:
+        return capfirst(model._meta.get_field(field).verbose_name)
+
+    for field in ("title", "type", "status", "edtf", "part_of_day", "location", "timelines"):
+        assert f"{label(Event, field)}:" in pages["edit"], field
+    assert f"{label(Citation, 'source')}:" in pages["edit"]
+    assert label(Participation, "actor") in pages["edit"].splitlines()
+    assert label(Participation, "role") in pages["edit"].splitlines()
+    for choice in Event.Status.labels:
+        assert choice in pages["edit"].splitlines()
+    assert f"Op {Event._meta.get_field('start').verbose_name}" in pages["event list"]
+    for column in ("status", "published"):
+        assert label(Event, column) in pages["history"].splitlines()
+    assert f"{label(Event, 'edtf')} — kolom EDTF" in pages["export"]
+    assert f"{label(Event, 'title')} — kolom Headline" in pages["export"]
+    # The change in words: the role's label, not its value.
+    assert "Deelname Vladimir Poetin (beller) gewijzigd: Rol: spreker → beller" in pages["history"]
+
+
+def test_it_shows_the_desk_in_english_to_an_editor_who_chose_english(desk, editor):
+    EditorPreference.objects.create(user=editor, language="en")
+    pages = _desk_pages(desk)
+    for name, shown in pages.items():
+        dutch = [w for w in ("Kies een optie", "Op begin", "Wijzigingsgeschiedenis", "Opslaan",
+                             "Gebeurtenissen", "Wat er veranderde", "kolom") if w in shown]  # fmt: skip
+        assert dutch == [], (name, dutch)
+    assert "Select event to change" in pages["event list"]
+    assert "- Select an option -" in pages["edit"]
+    assert "Status:" in pages["edit"] and "occurred" in pages["edit"].splitlines()
+    assert "Participation Vladimir Putin (caller) changed: Role: speaker → caller" in pages["history"]
+    assert "What changed" in pages["history"]
 
 
 # -- import and export --------------------------------------------------------------------------
@@ -738,6 +934,85 @@ def test_it_imports_a_plain_timelinejs_sheet(desk):
         "2022-01-26", "diplomatic-letter", "NAVO en VS bezorgen hun antwoord.", False
     )
     assert Event.objects.get(slug="spanning-in-januari").edtf == "2022-01"
+
+
+# As a Dutch Excel saves "CSV (gescheiden door lijstscheidingsteken)": semicolons, Windows-1252.
+DUTCH_ROWS = [
+    {"EDTF": "26-01-2022", "Headline": "Brief aan het Kremlin bezorgd", "Slug": "brief-bezorgd",
+     "Event Type": "diplomatic-letter", "Actors": "navo:sender; kremlin:recipient",
+     "Quote": "De NAVO heeft haar reactie bezorgd; één brief, ook voor België.", "Source": SOURCE},
+    {"Display Date": "26 januari 2022", "Headline": "Reactie van de VS: ‘Oekraïne’ en ‘Rusland’",
+     "Slug": "reactie-vs", "Event Type": "statement", "Actors": "verenigde-staten:speaker",
+     "Quote": "Het Witte Huis reageerde, zei de NOS.", "Source": SOURCE},
+]  # fmt: skip
+
+
+def _dutch_csv(rows, encoding: str) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(HEADERS)
+    for row in rows:
+        writer.writerow([row.get(h, "") for h in HEADERS])
+    return out.getvalue().encode(encoding)
+
+
+def _check_dutch_import() -> None:
+    letter = Event.objects.get(slug="brief-bezorgd")
+    assert letter.edtf == "2022-01-26"
+    assert letter.citations.get().quote == "De NAVO heeft haar reactie bezorgd; één brief, ook voor België."
+    assert set(letter.participations.values_list("actor__slug", "role")) == {
+        ("navo", "sender"), ("kremlin", "recipient"),
+    }  # fmt: skip
+    reply = Event.objects.get(slug="reactie-vs")
+    assert (reply.edtf, reply.title) == ("2022-01-26", "Reactie van de VS: ‘Oekraïne’ en ‘Rusland’")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "latin-1"])
+def test_it_imports_a_semicolon_csv_in_every_encoding_a_newsroom_saves(desk, encoding):
+    rows = DUTCH_ROWS
+    if encoding == "latin-1":  # no typographic quotes in Latin-1
+        rows = [dict(DUTCH_ROWS[0]), dict(DUTCH_ROWS[1], Headline="Reactie van de VS: Oekraïne")]
+    content = _dutch_csv(rows, encoding)
+    if encoding == "cp1252":
+        assert "é".encode("cp1252") in content and "ë".encode("cp1252") in content
+        with pytest.raises(UnicodeDecodeError):
+            content.decode("utf-8")
+    response, html = _import(desk, content, "redactie.csv", "0")
+    assert "Gecontroleerd: 2 rijen, 2 nieuw, 0 bijgewerkt" in html, html
+    _confirm(desk, response)
+    letter = Event.objects.get(slug="brief-bezorgd")
+    assert letter.citations.get().quote == "De NAVO heeft haar reactie bezorgd; één brief, ook voor België."
+    if encoding != "latin-1":
+        _check_dutch_import()
+
+
+def test_it_imports_an_xlsx_with_dutch_dates_in_text_and_date_cells(desk):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(HEADERS)
+    for row in DUTCH_ROWS:
+        sheet.append([row.get(h, "") for h in HEADERS])
+    # A date typed into a cell that Excel made a date.
+    third = {"Headline": "Datumcel", "Slug": "datumcel", "Event Type": "statement",
+             "EDTF": dt.datetime(2022, 1, 28)}  # fmt: skip
+    sheet.append([third.get(h, "") for h in HEADERS])
+    out = io.BytesIO()
+    workbook.save(out)
+    response, html = _import(desk, out.getvalue(), "redactie.xlsx", "1")
+    assert "Gecontroleerd: 3 rijen, 3 nieuw, 0 bijgewerkt" in html, html
+    _confirm(desk, response)
+    _check_dutch_import()
+    assert Event.objects.get(slug="datumcel").edtf == "2022-01-28"
+
+
+def test_it_names_the_bad_row_of_a_semicolon_csv_in_dutch_and_imports_nothing(desk):
+    bad = dict(DUTCH_ROWS[1], Slug="onleesbaar", EDTF="32-13-2022")
+    before = Event.objects.count()
+    response, html = _import(desk, _dutch_csv([DUTCH_ROWS[0], bad], "cp1252"), "redactie.csv", "0")
+    assert "Niet te importeren: fouten in rij 2." in html
+    assert "<td>2</td><td>EDTF: EDTF ‘32-13-2022’:" in html
+    assert CONFIRM not in html
+    assert Event.objects.count() == before
 
 
 def test_it_exports_xlsx(desk):

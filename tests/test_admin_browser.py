@@ -11,6 +11,8 @@ from playwright.sync_api import Page, expect
 
 from timeline.models import Event
 
+VIEWPORT = {"width": 1280, "height": 900}
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "correct horse battery staple"
@@ -39,30 +41,21 @@ def _pick(page: Page, select_id: str, typed: str, option: str) -> None:
     )
 
 
-def test_it_creates_and_publishes_an_event_typed_as_the_article_says_it(
-    page: Page, live_seed
-):
-    _editor()
-    # A Dutch newsroom: the admin and the public timeline in Dutch (an English browser would be
-    # sent to /en/ on its first visit).
-    page.set_extra_http_headers({"Accept-Language": "nl-NL,nl;q=0.9"})
-    csp_violations = []
-    page.on(
-        "console",
-        lambda msg: csp_violations.append(msg.text) if "Content Security Policy" in msg.text else None,
-    )
-    started = time.perf_counter()
+# -- the whole editor flow, one step per function (a later step, such as a correction, slots in) --
 
-    page.goto(live_seed.url + "/admin/login/?next=/admin/timeline/event/add/")
+
+def _log_in(page: Page, base: str, next_url: str) -> None:
+    page.goto(f"{base}/admin/login/?next={next_url}")
     page.fill("#id_username", "anna")
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
-    expect(page.locator("h1")).to_contain_text("gebeurtenis")
 
+
+def _add_event(page: Page) -> Event:
+    """Two participants and a citation, the date as the article says it."""
     page.fill("#id_title", TITLE)
-    page.press("#id_title", "End")  # a keyup, which the admin's slug prepopulation listens to
-    expect(page.locator("#id_slug")).to_have_value("lavrov-en-blinken-bellen-over-de-brieven")
-    page.select_option("#id_type", label="telefoongesprek")
+    page.press("#id_title", "End")
+    _pick(page, "id_type", "telefoon", "telefoongesprek")
     _pick(page, "id_participations-0-actor", "lavrov", "Sergej Lavrov")
     page.select_option("#id_participations-0-role", "caller")
     _pick(page, "id_participations-1-actor", "blinken", "Antony Blinken")
@@ -81,25 +74,112 @@ def test_it_creates_and_publishes_an_event_typed_as_the_article_says_it(
     expect(page.locator(".messagelist")).to_contain_text(TITLE)
     event = Event.objects.get(slug="lavrov-en-blinken-bellen-over-de-brieven")
     assert (event.edtf, event.published) == ("2022-01-26", False)
+    return event
 
-    # Publish it from the list.
+
+def _publish(page: Page) -> None:
     row = page.locator("#result_list tr", has_text=TITLE)
     row.locator("input.action-select").check()
     page.select_option("select[name=action]", "publish")
     page.locator("button[name=index]").click()
     expect(page.locator(".messagelist")).to_contain_text("1 gebeurtenis gepubliceerd")
 
-    page.goto(live_seed.url + "/")
+
+def _see_on_the_timeline(page: Page, base: str, event: Event) -> None:
+    page.goto(base + "/")
     day = page.locator("li.day", has=page.locator("h2", has_text="woensdag 26 januari 2022"))
     card = day.locator(f"#event-{event.slug}")
     expect(card).to_be_visible()
     expect(card.locator(".participants")).to_contain_text("Sergej Lavrov")
     expect(card.locator(".participants")).to_contain_text("Antony Blinken")
 
+
+def _change(page: Page, base: str, event: Event) -> None:
+    """Another role, another quote, another date."""
+    page.goto(f"{base}/admin/timeline/event/{event.pk}/change/")
+    page.select_option("#id_participations-1-role", "recipient")
+    page.fill("#id_citations-0-quote", "Een ander citaat.")
+    page.fill("#id_date_text", "vanmorgen")
+    page.locator("input[name=_save]").first.click()
+    expect(page.locator(".messagelist")).to_contain_text("gewijzigd")
+
+
+def _revert_to_first_version(page: Page, base: str, event: Event) -> None:
+    page.goto(f"{base}/admin/timeline/event/{event.pk}/history/")
+    history = page.locator("#change-history")
+    expect(history).to_contain_text("Deelname Antony Blinken (ontvanger) gewijzigd: Rol: gebelde → ontvanger")
+    expect(history).to_contain_text("Dagdeel: — → ochtend")
+    history.locator("tbody tr").last.locator("a").first.click()  # the oldest version
+    page.locator("input[name=_save]").first.click()
+    expect(page.locator(".messagelist")).to_contain_text("gewijzigd")
+
+
+def _whole(event: Event) -> tuple:
+    event = Event.objects.get(pk=event.pk)
+    return (
+        (event.title, event.edtf, event.part_of_day, event.status, event.published),
+        sorted(event.participations.values_list("actor__slug", "role")),
+        sorted(event.citations.values_list("source__slug", "position", "quote")),
+    )
+
+
+def _fits(page: Page, selector: str) -> None:
+    """Nothing wider than the window: no horizontal scrolling, no column cut off."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= VIEWPORT["width"], f"the page is {width} px wide"
+    # The admin puts the list in a box that scrolls sideways: what it hides counts too.
+    hidden = page.evaluate(
+        f"""(() => {{
+            let box = document.querySelector({selector!r});
+            let hidden = 0;
+            for (let e = box; e; e = e.parentElement)
+                hidden = Math.max(hidden, e.scrollWidth - e.clientWidth);
+            return hidden;
+        }})()"""
+    )
+    assert hidden <= 1, f"{selector} is cut off by {hidden} px"
+    right = page.evaluate(f"document.querySelector({selector!r}).getBoundingClientRect().right")
+    assert right <= VIEWPORT["width"], f"{selector} ends at {right} px"
+
+
+def test_it_adds_publishes_changes_and_reverts_an_event_in_a_dutch_desk(
+    browser, live_seed, artifacts
+):
+    _editor()
+    # A Dutch newsroom's laptop: the admin and the public timeline in Dutch.
+    context = browser.new_context(viewport=VIEWPORT, locale="nl-NL")
+    page = context.new_page()
+    csp_violations = []
+    page.on(
+        "console",
+        lambda msg: csp_violations.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    base = live_seed.url
+    started = time.perf_counter()
+    _log_in(page, base, "/admin/timeline/event/add/")
+    event = _add_event(page)
+    first_version = _whole(event)
+    _publish(page)
+    _see_on_the_timeline(page, base, event)
     elapsed = time.perf_counter() - started
-    assert csp_violations == []  # the date preview is a static file, as the CSP demands
     print(f"\nlog in, create with two participants and a citation, publish, see on /: {elapsed:.2f} s")
-    assert elapsed < 60
+
+    # The list and the edit page at 1,280 px, as an editor's laptop shows them.
+    page.goto(f"{base}/admin/timeline/event/")
+    _fits(page, "#result_list")
+    page.screenshot(path=str(artifacts / "admin-event-list-1280.png"), full_page=False)
+    page.goto(f"{base}/admin/timeline/event/{event.pk}/change/")
+    _fits(page, "#event_form")
+    page.screenshot(path=str(artifacts / "admin-event-edit-1280.png"), full_page=True)
+
+    _change(page, base, event)
+    assert _whole(event) != first_version
+    _revert_to_first_version(page, base, event)
+    # The revert gives back the first version whole: the event (a draft then), its participants
+    # and its citation, not only its own fields.
+    assert _whole(event) == first_version
+    assert csp_violations == []  # the date preview is a static file, as the CSP demands
+    context.close()
 
 
 def test_it_asks_whether_a_change_to_a_published_event_is_a_correction(

@@ -218,8 +218,10 @@ class EventAdminForm(forms.ModelForm):
         ),
     )
     # Not `version`: that name is the model's non-editable field.
-    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    opened = forms.CharField(widget=forms.HiddenInput, required=False)
+    opened_version = forms.IntegerField(
+        label=_("geopende versie"), widget=forms.HiddenInput, required=False
+    )
+    opened = forms.CharField(label=_("geopende gegevens"), widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Event

@@ -27,9 +27,10 @@ import threading
 from dataclasses import dataclass, field
 
 from django.db import DEFAULT_DB_ALIAS, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
+from timeline import history
 from timeline.models import (
     Actor,
     Alias,
@@ -156,6 +157,16 @@ def remember_former_slug(sender, instance, raw: bool, **kwargs) -> None:
 
 def part_of_event_changed(sender, instance, using: str, **kwargs) -> None:
     events_changed([instance.event_id], using)
+
+
+@receiver(pre_save, sender=Participation)
+@receiver(pre_delete, sender=Participation)
+@receiver(pre_save, sender=Citation)
+@receiver(pre_delete, sender=Citation)
+def part_of_event_changing(sender, instance, using: str, raw: bool = False, **kwargs) -> None:
+    # A revert gives back the event with its rows; a row without history gets its baseline.
+    if not raw:
+        history.keep_baseline(instance, using)
 
 
 def actor_changed(sender, instance, using: str, **kwargs) -> None:

@@ -26,8 +26,10 @@ from types import SimpleNamespace
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.tasks import TaskContext, task
+from django.utils import translation
 from simple_history.models import HistoricalRecords
 
+from timeline.models import EditorPreference
 from timeline.resources import FORMATS, EventResource
 
 PREVIEW_ROWS = 20
@@ -70,9 +72,8 @@ def run_import(context: TaskContext, job: dict) -> dict:
 def _import(job_id: str, job: dict, *, dry_run: bool) -> dict:
     user = get_user_model().objects.get(pk=job["user"])
     file_name, title, content = job_file(job)
+    # The CSV format finds the file's encoding and separator itself (timeline.resources).
     file_format = {f().get_title(): f for f in FORMATS}[title]()
-    if not file_format.is_binary():
-        file_format.encoding = "utf-8-sig"  # as the admin reads it: Excel's BOM or none
     try:
         dataset = file_format.create_dataset(content)
     except Exception as exc:  # whatever the file is, the editor gets a sentence, not a trace
@@ -93,15 +94,18 @@ def _import(job_id: str, job: dict, *, dry_run: bool) -> dict:
         if done % PROGRESS_EVERY == 0 or done == total:
             cache.set(key, {"done": done, "total": total}, timeout=24 * 3600)
 
-    # The audit history names the editor who started the job, as it does for an admin save.
+    # The audit history names the editor who started the job, as it does for an admin save;
+    # the problems are worded in the editor's language, as the admin is.
     previous = getattr(HistoricalRecords.context, "request", None)
     HistoricalRecords.context.request = SimpleNamespace(user=user)
     try:
-        # In one transaction (EventResource.Meta), rolled back on any invalid row.
-        result = EventResource().import_data(
-            dataset, dry_run=dry_run, rollback_on_validation_errors=True,
-            user=user, file_name=file_name, progress=report,
-        )  # fmt: skip
+        # In one transaction (EventResource.Meta), rolled back on any invalid row; messages in
+        # the editor's language.
+        with translation.override(EditorPreference.language_of(user)):
+            result = EventResource().import_data(
+                dataset, dry_run=dry_run, rollback_on_validation_errors=True,
+                user=user, file_name=file_name, progress=report,
+            )  # fmt: skip
     finally:
         HistoricalRecords.context.request = previous
     return _summary(result, file_name, dry_run, first_rows)

@@ -14,7 +14,7 @@ import brotli
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.gzip import GZipMiddleware
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -99,3 +99,21 @@ class PublicCompressionMiddleware(GZipMiddleware):
         response.headers["Content-Length"] = str(len(compressed))
         response.headers["Content-Encoding"] = "br"
         return response
+
+
+class EditorLanguageMiddleware:
+    """The admin in the editor's own language (`EditorPreference`): Dutch unless the editor
+    chose English, whatever the browser asks for, so that one desk never mixes two languages.
+    After AuthenticationMiddleware, which tells who the editor is."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        if request.path_info.startswith(reverse("admin:index")):
+            from timeline.models import EditorPreference
+
+            language = EditorPreference.language_of(getattr(request, "user", None))
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import TypedDict
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import Q
@@ -230,7 +231,9 @@ class AliasManager(models.Manager):
 class Alias(models.Model):
     """Another name for an actor: Poetin/Putin, NAVO/NATO, Kiev/Kyiv."""
 
-    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="aliases")
+    actor = models.ForeignKey(
+        Actor, verbose_name=_("deelnemer"), on_delete=models.CASCADE, related_name="aliases"
+    )
     name = models.CharField(_("naam"), max_length=200)
     language = models.CharField(_("taal"), max_length=10, blank=True)
 
@@ -480,6 +483,9 @@ class Event(SlugNaturalKey, models.Model):
             models.Index(fields=["published", "end"], name="event_pub_end"),
             models.Index(fields=["published", "status"], name="event_pub_status"),
             models.Index(fields=["published", "type"], name="event_pub_type"),
+            # The admin's list, drafts and all, in Meta.ordering: its first page, and the
+            # date filter and date hierarchy, read this instead of sorting 100,000 rows.
+            models.Index(fields=["start", "slug"], name="event_start_slug"),
         ]
 
     def __str__(self) -> str:
@@ -615,8 +621,12 @@ class Participation(models.Model):
         SUBJECT = "subject", _("betrokkene")
         MENTIONED = "mentioned", _("genoemd")
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participations")
-    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="participations")
+    event = models.ForeignKey(
+        Event, verbose_name=_("gebeurtenis"), on_delete=models.CASCADE, related_name="participations"
+    )
+    actor = models.ForeignKey(
+        Actor, verbose_name=_("deelnemer"), on_delete=models.PROTECT, related_name="participations"
+    )
     role = models.CharField(_("rol"), max_length=20, choices=Role.choices)
 
     objects = ParticipationManager()
@@ -666,8 +676,12 @@ class CitationManager(models.Manager):
 class Citation(models.Model):
     """The exact sentence in a source that supports an event."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="citations")
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    event = models.ForeignKey(
+        Event, verbose_name=_("gebeurtenis"), on_delete=models.CASCADE, related_name="citations"
+    )
+    source = models.ForeignKey(
+        Source, verbose_name=_("bron"), on_delete=models.PROTECT, related_name="citations"
+    )
     quote = models.TextField(_("citaat"))
     # Orders several quotes from one source and gives each a natural key without hashing text.
     position = models.PositiveSmallIntegerField(_("volgnummer"), default=1)
@@ -771,6 +785,39 @@ class FormerSlug(models.Model):
         owner = "event" if model is Event else "actor"
         found = FormerSlug.objects.filter(slug=slug, **{f"{owner}__isnull": False}).first()
         return getattr(found, owner) if found else None
+
+
+class EditorPreference(models.Model):
+    """The language an editor works in: the admin, its messages and a background import's
+    report. Dutch, the source language, for everyone who has not chosen English."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("redacteur"),
+        on_delete=models.CASCADE,
+        related_name="editor_preference",
+    )
+    language = models.CharField(
+        _("taal van de redactieomgeving"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+
+    class Meta:
+        verbose_name = _("voorkeur van een redacteur")
+        verbose_name_plural = _("voorkeuren van redacteuren")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_language_display()}"
+
+    @classmethod
+    def language_of(cls, user) -> str:
+        """The language the admin speaks to this user (Dutch for one without a preference)."""
+        if user is None or not user.is_authenticated:
+            return settings.LANGUAGE_CODE
+        found = cls.objects.filter(user=user).values_list("language", flat=True).first()
+        return found or settings.LANGUAGE_CODE
 
 
 class DataVersion(models.Model):

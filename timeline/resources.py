@@ -46,8 +46,9 @@ from collections.abc import Iterator
 import tablib
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.utils.text import slugify
-from import_export import fields, resources, widgets
+from django.utils.text import capfirst, slugify
+from django.utils.translation import gettext_lazy as _
+from import_export import fields, forms, resources, widgets
 from import_export.formats import base_formats
 
 from timeline import dates
@@ -98,6 +99,14 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+def _is_edtf(text: str) -> bool:
+    try:
+        dates.edtf_bounds(text)
+    except dates.InvalidEDTF:
+        return False
+    return True
+
+
 def _split(text: str) -> list[str]:
     return [item.strip() for item in re.split(r"[;\n]", text) if item.strip()]
 
@@ -105,10 +114,10 @@ def _split(text: str) -> list[str]:
 def _edtf_point(year: str, month: str, day: str, which: str) -> str:
     if not year:
         if month or day:
-            raise ValueError(f"{which}: een maand of dag zonder jaar")
+            raise ValueError(_("%(which)s: een maand of dag zonder jaar") % {"which": which})
         return ""
     if day and not month:
-        raise ValueError(f"{which}: een dag zonder maand")
+        raise ValueError(_("%(which)s: een dag zonder maand") % {"which": which})
     try:
         point = f"{int(year):04d}"
         if month:
@@ -116,14 +125,16 @@ def _edtf_point(year: str, month: str, day: str, which: str) -> str:
         if day:
             point += f"-{int(day):02d}"
     except ValueError:
-        raise ValueError(f"{which}: ‘{year}-{month}-{day}’ zijn geen getallen") from None
+        raise ValueError(
+            _("%(which)s: ‘%(date)s’ zijn geen getallen") % {"which": which, "date": f"{year}-{month}-{day}"}
+        ) from None
     return point
 
 
 def _part_of_day_from_time(time: str) -> str:
     m = _TIME.fullmatch(time.strip())
     if not m:
-        raise ValueError(f"‘{time}’ is geen tijd (bijvoorbeeld 09:30)")
+        raise ValueError(_("‘%(time)s’ is geen tijd (bijvoorbeeld 09:30)") % {"time": time})
     hour = int(m.group(1)) % 24
     if m.group(3) and m.group(3).lower() == "pm" and hour < 12:
         hour += 12
@@ -136,8 +147,42 @@ def _part_of_day_from_time(time: str) -> str:
     return "night"
 
 
+# How newsrooms' spreadsheet programs save text: UTF-8 (with Excel's BOM or without), else the
+# Windows code page of a Dutch Excel, which is Latin-1 plus typographic quotes and the euro sign;
+# Latin-1 last, for the five bytes Windows-1252 leaves undefined.
+ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+DELIMITERS = ",;\t"
+
+
+def decode_text(content: bytes) -> str:
+    """The text of an uploaded CSV file, in whichever of ENCODINGS it decodes in first."""
+    for encoding in ENCODINGS:
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
+
+
+def sniff_delimiter(text: str) -> str:
+    """The CSV's field separator: a comma, or the semicolon a Dutch Excel writes (its decimal
+    separator is the comma), or a tab. csv.Sniffer reads the first lines; where it cannot
+    decide (a single column, quotes everywhere), the header row's count decides."""
+    sample = "\n".join(text.splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        header = text.splitlines()[0] if text else ""
+        return max(DELIMITERS, key=header.count) if header else ","
+
+
 class CSV(base_formats.CSV):
-    """The admin's and /export/events.csv's CSV: formula cells neutralised."""
+    """The admin's and /export/events.csv's CSV: formula cells neutralised; on import, any of
+    the encodings and separators a newsroom's spreadsheet program writes."""
+
+    def create_dataset(self, in_stream, **kwargs):
+        text = decode_text(in_stream) if isinstance(in_stream, bytes) else in_stream
+        return tablib.import_set(text, format="csv", delimiter=sniff_delimiter(text), **kwargs)
 
     def export_data(self, dataset, **kwargs):
         safe = tablib.Dataset(
@@ -169,6 +214,23 @@ class XLSX(base_formats.XLSX):
 FORMATS = [CSV, XLSX]
 
 
+class ExportForm(forms.SelectableFieldsExportForm):
+    """The export page's column list under the model's own labels: "Datum (EDTF) — kolom EDTF",
+    not the library's title-cased attribute name ("Edtf", "Timelinejs Type")."""
+
+    def _get_field_label(self, resource, field_name: str) -> str:
+        field = resource.fields[field_name]
+        model_field = None
+        if field.attribute:
+            name = field.attribute.split("__")[0]
+            model_field = next((f for f in Event._meta.get_fields() if f.name == name), None)
+        if model_field is None or not hasattr(model_field, "verbose_name"):
+            return _("kolom %(column)s") % {"column": field.column_name}
+        return _("%(label)s — kolom %(column)s") % {
+            "label": capfirst(model_field.verbose_name), "column": field.column_name,
+        }  # fmt: skip
+
+
 class SlugForeignKeyWidget(widgets.ForeignKeyWidget):
     """A foreign key by slug; an unknown slug is a row error that names it."""
 
@@ -179,11 +241,13 @@ class SlugForeignKeyWidget(widgets.ForeignKeyWidget):
     def clean(self, value, row=None, **kwargs):
         slug = _text(value)
         if not slug:
-            raise ValueError(f"{self.what} ontbreekt")
+            raise ValueError(_("%(what)s ontbreekt") % {"what": self.what})
         try:
             return self.model.objects.get(slug=slug)
         except self.model.DoesNotExist:
-            raise ValueError(f"onbekende {self.what} ‘{slug}’") from None
+            raise ValueError(
+                _("onbekende %(what)s ‘%(value)s’") % {"what": self.what, "value": slug}
+            ) from None
 
 
 class SlugManyToManyWidget(widgets.ManyToManyWidget):
@@ -196,7 +260,10 @@ class SlugManyToManyWidget(widgets.ManyToManyWidget):
         found = {o.slug: o for o in self.model.objects.filter(slug__in=slugs)}
         unknown = [s for s in slugs if s not in found]
         if unknown:
-            raise ValueError(f"onbekende {self.what} {', '.join(f'‘{s}’' for s in unknown)}")
+            raise ValueError(
+                _("onbekende %(what)s %(values)s")
+                % {"what": self.what, "values": ", ".join(f"‘{s}’" for s in unknown)}
+            )
         return [found[s] for s in slugs]
 
     def render(self, value, obj=None, **kwargs):
@@ -212,7 +279,7 @@ class PublishedWidget(widgets.BooleanWidget):
             return True
         if text in FALSE:
             return False
-        raise ValueError(f"‘{value}’ is geen ja of nee (1/0, ja/nee, TRUE/FALSE)")
+        raise ValueError(_("‘%(value)s’ is geen ja of nee (1/0, ja/nee, TRUE/FALSE)") % {"value": value})
 
 
 class ChoiceWidget(widgets.CharWidget):
@@ -230,7 +297,10 @@ class ChoiceWidget(widgets.CharWidget):
             return self.default
         if text not in self.choices:
             allowed = ", ".join(sorted(set(self.choices.values())))
-            raise ValueError(f"onbekende {self.what} ‘{value}’ (kies uit {allowed})")
+            raise ValueError(
+                _("onbekende %(what)s ‘%(value)s’ (kies uit %(allowed)s)")
+                % {"what": self.what, "value": value, "allowed": allowed}
+            )
         return self.choices[text]
 
 
@@ -269,17 +339,19 @@ class EventResource(resources.ModelResource):
     part_of_day = fields.Field(
         attribute="part_of_day",
         column_name="Part Of Day",
-        widget=ChoiceWidget(PARTS_OF_DAY, "dagdeel"),
+        widget=ChoiceWidget(PARTS_OF_DAY, Event._meta.get_field("part_of_day").verbose_name),
     )
     status = fields.Field(
         attribute="status",
         column_name="Status",
-        widget=ChoiceWidget(STATUSES, "status", default=Event.Status.OCCURRED),
+        widget=ChoiceWidget(
+            STATUSES, Event._meta.get_field("status").verbose_name, default=Event.Status.OCCURRED
+        ),
     )
     event_type = fields.Field(
         attribute="type",
         column_name="Event Type",
-        widget=SlugForeignKeyWidget(EventType, "soort gebeurtenis"),
+        widget=SlugForeignKeyWidget(EventType, EventType._meta.verbose_name),
     )
     actors = fields.Field(column_name="Actors")
     quote = fields.Field(column_name="Quote")
@@ -293,7 +365,7 @@ class EventResource(resources.ModelResource):
     timelines = fields.Field(
         attribute="timelines",
         column_name="Timelines",
-        widget=SlugManyToManyWidget(Timeline, "tijdlijn"),
+        widget=SlugManyToManyWidget(Timeline, Timeline._meta.verbose_name),
     )
 
     class Meta:
@@ -416,7 +488,7 @@ class EventResource(resources.ModelResource):
         if not slug:
             base = slugify(row.get("Headline", ""))[:110]
             if not base:
-                problem("Slug", "geen Slug en geen Headline om er een van te maken")
+                problem("Slug", _("geen Slug en geen Headline om er een van te maken"))
             slug = base
             n = 2
             while slug and self._slugs_in_file[slug]:
@@ -424,7 +496,7 @@ class EventResource(resources.ModelResource):
                 n += 1
             row["Slug"] = slug
         elif self._slugs_in_file[slug]:
-            problem("Slug", f"‘{slug}’ staat meer dan eens in het bestand")
+            problem("Slug", _("‘%(slug)s’ staat meer dan eens in het bestand") % {"slug": slug})
         self._slugs_in_file[slug] += 1
 
         # Type: Event Type (slug), else Group (name or slug).
@@ -432,7 +504,11 @@ class EventResource(resources.ModelResource):
             group = row["Group"]
             found = self._types.get(group) or self._type_names.get(group.lower())
             if found is None:
-                problem("Group", f"onbekende soort gebeurtenis ‘{group}’")
+                problem(
+                    "Group",
+                    _("onbekende %(what)s ‘%(value)s’")
+                    % {"what": EventType._meta.verbose_name, "value": group},
+                )
             else:
                 row["Event Type"] = found.slug
 
@@ -446,48 +522,65 @@ class EventResource(resources.ModelResource):
         if "Published" in row and not row["Published"]:
             row["Published"] = "0"
 
-        # The date: EDTF wins; else the date columns; else the display date.
-        if not row.get("EDTF"):
-            try:
+        # The date: EDTF wins; else the date columns; else the display date. A date written
+        # the Dutch way in the EDTF column ("26-01-2022", "26 januari 2022") is read as written.
+        edtf = row.get("EDTF", "")
+        try:
+            if not edtf:
                 row["EDTF"] = self._edtf_from_row(row)
-            except ValueError as exc:
-                problem("EDTF", str(exc))
+            elif not _is_edtf(edtf):
+                row["EDTF"] = self._read_written_date(edtf, row, "EDTF")
+        except ValueError as exc:
+            problem("EDTF", str(exc))
 
     def _edtf_from_row(self, row) -> str:
-        start = _edtf_point(row.get("Year", ""), row.get("Month", ""), row.get("Day", ""), "begin")
+        start = _edtf_point(
+            row.get("Year", ""), row.get("Month", ""), row.get("Day", ""),
+            Event._meta.get_field("start").verbose_name,
+        )
         end = _edtf_point(
-            row.get("End Year", ""), row.get("End Month", ""), row.get("End Day", ""), "einde"
+            row.get("End Year", ""), row.get("End Month", ""), row.get("End Day", ""),
+            Event._meta.get_field("end").verbose_name,
         )
         if start:
             return f"{start}/{end}" if end and end != start else start
         if end:
-            raise ValueError("een einde (End Year) zonder begin (Year)")
+            raise ValueError(_("een einde (End Year) zonder begin (Year)"))
         phrase = row.get("Display Date", "")
         if phrase:
-            sources = _split(row.get("Source", ""))
-            source = self._sources.get(sources[0]) if sources else None
-            status = STATUSES.get(row.get("Status", "").lower(), "")
-            resolved = resolve_for(phrase, source, future=status in Event.Status.future())
-            if not resolved.ok:
-                raise ValueError(f"Display Date ‘{phrase}’: {resolved.reason}")
-            if resolved.part_of_day and not row.get("Part Of Day"):
-                row["Part Of Day"] = resolved.part_of_day
-            return resolved.edtf
-        raise ValueError("geen datum: vul EDTF, Year/Month/Day of Display Date in")
+            return self._read_written_date(phrase, row, "Display Date")
+        raise ValueError(_("geen datum: vul EDTF, Year/Month/Day of Display Date in"))
+
+    def _read_written_date(self, phrase: str, row, column: str) -> str:
+        """A date as an article or an editor writes it ("woensdag", "26 januari 2022"), read
+        from the publication date of the row's first source; its EDTF."""
+        sources = _split(row.get("Source", ""))
+        source = self._sources.get(sources[0]) if sources else None
+        status = STATUSES.get(row.get("Status", "").lower(), "")
+        resolved = resolve_for(phrase, source, future=status in Event.Status.future())
+        if not resolved.ok:
+            raise ValueError(f"{column} ‘{phrase}’: {resolved.reason}")  # the reason is translated
+        if resolved.part_of_day and not row.get("Part Of Day"):
+            row["Part Of Day"] = resolved.part_of_day
+        return resolved.edtf
 
     def _parse_actors(self, text: str) -> list[tuple[Actor, str]]:
         problems, result = [], []
         for item in _split(text):
-            slug, _, role = (part.strip() for part in item.partition(":"))
+            slug, _colon, role = (part.strip() for part in item.partition(":"))
             actor = self._actors.get(slug)
             if actor is None:
-                problems.append(f"onbekende deelnemer ‘{slug}’")
+                problems.append(
+                    _("onbekende %(what)s ‘%(value)s’") % {"what": Actor._meta.verbose_name, "value": slug}
+                )
             if not role:
-                problems.append(f"rol ontbreekt bij ‘{slug}’ (bijvoorbeeld {slug}:speaker)")
+                problems.append(
+                    _("rol ontbreekt bij ‘%(slug)s’ (bijvoorbeeld %(slug)s:speaker)") % {"slug": slug}
+                )
             elif role.lower() not in ROLES:
                 problems.append(
-                    f"onbekende rol ‘{role}’ bij ‘{slug}’ "
-                    f"(kies uit {', '.join(Participation.Role.values)})"
+                    _("onbekende rol ‘%(role)s’ bij ‘%(slug)s’ (kies uit %(allowed)s)")
+                    % {"role": role, "slug": slug, "allowed": ", ".join(Participation.Role.values)}
                 )
             if actor is not None and role and role.lower() in ROLES:
                 pair = (actor, ROLES[role.lower()])
@@ -502,14 +595,18 @@ class EventResource(resources.ModelResource):
         slugs = _split(source_text)
         unknown = [s for s in slugs if s not in self._sources]
         if unknown:
-            raise ValueError(f"onbekende bron {', '.join(f'‘{s}’' for s in unknown)}")
+            raise ValueError(
+                _("onbekende %(what)s %(values)s")
+                % {"what": Source._meta.verbose_name, "values": ", ".join(f"‘{s}’" for s in unknown)}
+            )
         if quotes and not slugs:
-            raise ValueError("een citaat (Quote) zonder bron (Source)")
+            raise ValueError(_("een citaat (Quote) zonder bron (Source)"))
         if slugs and not quotes:
-            raise ValueError("een bron (Source) zonder citaat (Quote)")
+            raise ValueError(_("een bron (Source) zonder citaat (Quote)"))
         if len(slugs) not in (1, len(quotes)):
             raise ValueError(
-                f"{len(quotes)} citaten en {len(slugs)} bronnen: geef één bron, of één per citaat"
+                _("%(quotes)d citaten en %(sources)d bronnen: geef één bron, of één per citaat")
+                % {"quotes": len(quotes), "sources": len(slugs)}
             )
         if len(slugs) == 1:
             slugs = slugs * len(quotes)
@@ -590,7 +687,8 @@ class EventResource(resources.ModelResource):
             # Like an admin save: refuse to overwrite an edit made since the row was read.
             if not instance.claim_version(instance.version):
                 raise ValueError(
-                    f"‘{instance.slug}’ is tijdens de import door iemand anders gewijzigd"
+                    _("‘%(slug)s’ is tijdens de import door iemand anders gewijzigd")
+                    % {"slug": instance.slug}
                 )
 
     def after_save_instance(self, instance, row, **kwargs):

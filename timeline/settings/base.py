@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "timeline.middleware.EditorLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -168,7 +169,9 @@ LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our own strings (Dutch is the source language, locale/en the English), then the Dutch that
+# the third-party apps of the admin lack (locale-apps/nl, see its header).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale-apps"]
 USE_TZ = True
 
 STATIC_URL = "static/"
