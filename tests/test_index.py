@@ -158,7 +158,20 @@ def test_it_answers_the_unfiltered_view_as_the_database_does(crisis):
     assert answer["count"] == Event.objects.published().count() > 300
 
 
-def test_it_pages_newest_first_from_any_cursor(crisis):
+def _move_some_events(count: int) -> None:
+    """Editors correct the dates of `count` events, which then sort elsewhere in the timeline."""
+    for i, event in enumerate(Event.objects.published().order_by("pk")[:count]):
+        event.edtf = (event.start + dt.timedelta(days=37 * (i % 5) - 80)).isoformat()
+        event.status = "occurred"
+        event.save()
+
+
+@pytest.mark.parametrize("edited", [False, True], ids=["as built", "after events moved"])
+def test_it_pages_newest_first_from_any_cursor(crisis, edited):
+    index.current()
+    if edited:  # the moved events are the overlay's rows, merged into the order
+        _move_some_events(40)
+        assert index.current().overlay == 40
     c = Criteria((), (), (), ("occurred",), dt.date(2022, 1, 1), None, ())
     expected = list(_sql_order(sql.apply(c, Event.objects.published())).values_list("pk", flat=True))
     expected.reverse()
@@ -272,37 +285,50 @@ def test_the_index_is_rebuilt_only_when_the_data_changed(client, seed):
 
 
 def _contents(ix: index.EventIndex) -> dict:
-    """What an index holds, independent of how it came to hold it (a build or applied changes)."""
+    """What an index shows, independent of how it came to hold it (a build, or a build and an
+    overlay of applied changes): each live row's event, in timeline order."""
+    live = np.flatnonzero(ix.alive).tolist()
+    order = sorted(live, key=ix.key)
     words = {}
     for word, wid in ix.word_ids.items():
-        positions = ix.postings[ix.posting_bounds[wid] : ix.posting_bounds[wid + 1]]
-        if len(positions):
-            words[word] = sorted(ix.pks[positions].tolist())
+        for pos in ix.postings[ix.posting_bounds[wid] : ix.posting_bounds[wid + 1]]:
+            if ix.alive[pos]:
+                words.setdefault(word, set()).add(int(ix.pks[pos]))
+    for row, text in enumerate(ix.texts, start=ix.base_size):
+        if ix.alive[row]:
+            for word in text.split():
+                words.setdefault(word, set()).add(int(ix.pks[row]))
 
     def pairs(p: index.Pairs) -> set:
         by_actor = {
             (int(ix.pks[pos]), int(ix.actor_pks[a]))
             for a in range(len(ix.actor_pks))
             for pos in p.pos_by_actor[p.actor_bounds[a] : p.actor_bounds[a + 1]]
+            if ix.alive[pos]
         }
-        by_pos = {(int(ix.pks[pos]), int(ix.actor_pks[a])) for pos, a in zip(p.pos, p.actor, strict=True)}
-        assert by_pos == by_actor and len(by_pos) == len(p.pos)
-        assert [p.bounds[i + 1] - p.bounds[i] for i in range(ix.size)] == list(
-            np.bincount(p.pos, minlength=ix.size)
+        shown = [(pos, a) for pos, a in zip(p.pos, p.actor, strict=True) if ix.alive[pos]]
+        assert {(int(ix.pks[pos]), int(ix.actor_pks[a])) for pos, a in shown} == by_actor
+        assert [p.bounds[i + 1] - p.bounds[i] for i in range(ix.base_size)] == list(
+            np.bincount(p.pos, minlength=ix.base_size)
         )
+        shown += [(pos, a) for pos, a in zip(p.more_pos, p.more_actor, strict=True) if ix.alive[pos]]
+        by_pos = {(int(ix.pks[pos]), int(ix.actor_pks[a])) for pos, a in shown}
+        assert len(by_pos) == len(shown)  # distinct: two roles in one event count once
         return by_pos
 
+    positions, found = ix._positions(ix.pks[live])
     return {
-        "pks": ix.pks.tolist(),
-        "slugs": list(ix.slugs),
-        "start": ix.start.tolist(),
-        "end": ix.end.tolist(),
-        "type": ix.type_pks[ix.type].tolist(),
-        "status": ix.status.tolist(),
+        "pks": ix.pks[order].tolist(),
+        "slugs": [ix.slug(row) for row in order],
+        "start": ix.start[order].tolist(),
+        "end": ix.end[order].tolist(),
+        "type": ix.type_pks[ix.type[order]].tolist(),
+        "status": ix.status[order].tolist(),
         "participants": pairs(ix.participants),
         "blocs": pairs(ix.blocs),
-        "words": words,
-        "found by pk": sorted(ix._positions(ix.pks)[0].tolist()) == list(range(ix.size)),
+        "words": {word: sorted(pks) for word, pks in words.items()},
+        "found by pk": bool(found.all()) and positions.tolist() == live,
+        "size": ix.size == len(live),
     }
 
 
@@ -322,6 +348,18 @@ def test_it_applies_one_changed_event_without_a_rebuild(crisis, monkeypatch):
     assert after is not before and after.state == DataVersion.read()
     assert _contents(after) == _contents(index.EventIndex(DataVersion.read()))
     assert _slugs_of(after, Criteria((), (), (), (), None, None, ("zeppelin",))) == [event.slug]
+
+
+def test_a_large_overlay_is_folded_into_a_new_build(crisis, monkeypatch):
+    index.current()
+    monkeypatch.setattr(index, "COMPACT_AT", 10)
+    _move_some_events(8)
+    assert index.current().overlay == 8
+    _move_some_events(12)  # past COMPACT_AT: the next request's index is a build again
+    folded = index.current()
+    assert folded.overlay == 0 and folded.state == DataVersion.read()
+    everything = Criteria((), (), (), (), None, None, ())
+    assert _index_answer(everything) == _sql_answer(everything)
 
 
 def _slugs_of(ix, c: Criteria) -> list[str]:

@@ -37,6 +37,7 @@ import copy
 import datetime as dt
 import logging
 import re
+import sys
 import threading
 from itertools import chain
 
@@ -70,7 +71,7 @@ class EventIndex:
         n = len(rows)
         self.size = n
         self.pks = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
-        # An array, not a list: a change replaces a few of them in one pass (`applied`).
+        # The build's slugs, in timeline order (the overlay keeps its own, `more_slugs`).
         self.slugs = np.array([r[1] for r in rows], dtype=object)
         self.start = _days([r[2] for r in rows])
         self.end = _days([r[3] for r in rows])
@@ -80,6 +81,18 @@ class EventIndex:
         self.status = _status_codes(rows)
         del rows
         self._by_pk = np.argsort(self.pks)
+
+        # The overlay: rows appended by `applied`, none yet. Rows 0..base_size-1 are the build's,
+        # in timeline order, their words in the postings; rows from base_size on were appended
+        # in the order the changes came, their search texts in `texts`. `alive` says which rows
+        # show an event as it is now (a changed event's earlier row is dead); `changed_pks`
+        # (sorted) and `changed_at` say where each event changed since the build is now (-1:
+        # unpublished or deleted).
+        self.base_size = self.length = n
+        self.alive = np.ones(n, dtype=bool)
+        self.texts: list[str] = []
+        self.more_slugs: list[str] = []
+        self.changed_pks = self.changed_at = np.empty(0, dtype=np.int64)
 
         # Participations, as (event position, actor index into `actor_pks`) pairs.
         parts = np.fromiter(
@@ -114,8 +127,10 @@ class EventIndex:
         or deleted) and, with `names`, the actors and types too; shown as version `state`.
 
         Functional: every array that changes is a new one, so a request still reading this
-        index keeps seeing one consistent version. The cost is a few passes over the arrays
-        (the postings the most) and the changed events' rows, not a rebuild.
+        index keeps seeing one consistent version. The events' new rows are appended to the
+        overlay and their earlier rows marked dead, so the cost is the changed events' rows and
+        a copy of each column (memory speed), whatever moves in the timeline order; `current`
+        folds a large overlay into a new build.
         """
         new = copy.copy(self)
         new.state = state
@@ -127,7 +142,7 @@ class EventIndex:
             if published
             else []
         )
-        old_type, remap_actor = self.type, None
+        old_type = self.type
         if (
             names
             or any(r[4] not in self.types_by_pk for r in rows)
@@ -136,76 +151,65 @@ class EventIndex:
             new._read_names()
             old_type = np.searchsorted(new.type_pks, self.type_pks[self.type])
             remap_actor = np.searchsorted(new.actor_pks, self.actor_pks)
+            if not np.array_equal(new.actor_pks, self.actor_pks) or not np.array_equal(
+                new.member_of, self.member_of
+            ):  # actors added, removed or affiliated anew: the pairs in the new numbering
+                new._renamed(self, remap_actor)
 
-        # Where the events go: taken out where they were, put in where their (start, slug) sorts.
+        # The events' rows so far are dead; their rows now are appended after the others.
+        k, length = len(rows), self.length
         pos, present = self._positions(pks)
-        out = np.sort(pos[present])
-        k = len(rows)
-        days = _days([r[2] for r in rows])
-        insertions = (self._insertion(int(d), r[1]) for d, r in zip(days, rows, strict=True))
-        at_old = np.fromiter(insertions, np.int64, k)
-        at = at_old - np.searchsorted(out, at_old)  # among the events that stay
-        new_pos = at + np.arange(k)
-        renumbering = _Renumbering(self.size, out, at)
-        new.size = n = self.size - len(out) + k
+        new.alive = np.concatenate([self.alive, np.ones(k, dtype=bool)])
+        new.alive[pos[present]] = False
+        new.length = length + k
+        new.size = self.size - int(present.sum()) + k
+        new_pos = np.arange(length, length + k, dtype=np.int64)
+        new.pks = np.concatenate([self.pks, np.fromiter((r[0] for r in rows), np.int64, k)])
+        # The overlay's slugs in a list of their own: an array of objects is slow to copy.
+        new.more_slugs = self.more_slugs + [r[1] for r in rows]
+        new.start = np.concatenate([self.start, _days([r[2] for r in rows])])
+        new.end = np.concatenate([self.end, _days([r[3] for r in rows])])
+        new.type = np.concatenate([old_type, np.searchsorted(new.type_pks, [r[4] for r in rows])])
+        new.status = np.concatenate([self.status, _status_codes(rows)])
+        new.texts = self.texts + [r[7] for r in rows]
+        # Where each changed event is now: the latest entry per primary key wins.
+        at = np.full(len(pks), -1, dtype=np.int64)
+        by_pk = np.argsort(pks)
+        at[by_pk[np.searchsorted(pks, new.pks[length:], sorter=by_pk)]] = new_pos
+        keys = np.concatenate([self.changed_pks, pks])
+        order = np.argsort(keys, kind="stable")
+        keys, values = keys[order], np.concatenate([self.changed_at, at])[order]
+        last = np.concatenate([keys[1:] != keys[:-1], [True]]) if len(keys) else np.empty(0, dtype=bool)
+        new.changed_pks, new.changed_at = keys[last], values[last]
 
-        def moved(column: np.ndarray, values) -> np.ndarray:
-            if renumbering.in_place:
-                column = column.copy()
-                column[out] = values
-                return column
-            return _spliced(column, out, at, values)
-
-        new.pks = moved(self.pks, [r[0] for r in rows])
-        new.slugs = moved(self.slugs, np.array([r[1] for r in rows], dtype=object))
-        new.start = moved(self.start, days)
-        new.end = moved(self.end, _days([r[3] for r in rows]))
-        new.type = moved(old_type, np.searchsorted(new.type_pks, [r[4] for r in rows]))
-        new.status = moved(self.status, _status_codes(rows))
-        new._by_pk = np.argsort(new.pks)
-
-        # Their participations: distinct (position, actor) pairs, sorted by position.
-        position_of = dict(zip((r[0] for r in rows), new_pos.tolist(), strict=True))
+        # Their participations: distinct (row, actor) pairs, and the blocs they count for.
+        position_of = dict(zip(published, new_pos.tolist(), strict=True))
         width = max(len(new.actor_pks), 1)
         events, actors = (np.array(column, dtype=np.int64) for column in _columns(parts, 2))
         part_pos = np.fromiter(map(position_of.__getitem__, events.tolist()), np.int64, len(events))
         keys = _distinct(part_pos * width + np.searchsorted(new.actor_pks, actors))
         add_pos, add_actor = keys // width, keys % width
-        participants = self.participants
-        if remap_actor is not None:
-            participants = Pairs.build(
-                participants.pos, remap_actor[participants.actor], self.size, len(new.actor_pks)
-            )
-        new.participants = participants.renumbered(renumbering, add_pos, add_actor, n, len(new.actor_pks))
-        if remap_actor is not None:  # affiliations may have changed: blocs anew
-            new.blocs = new._pairs(*new._with_blocs(new.participants.pos, new.participants.actor))
-        else:
-            bloc_pos, bloc = new._with_blocs(add_pos, add_actor)
-            keys = _distinct(bloc_pos * width + bloc)
-            new.blocs = self.blocs.renumbered(renumbering, keys // width, keys % width, n, len(new.actor_pks))
-
-        # Their words: new words numbered on after the known ones; the postings regrouped.
-        new.word_ids = _Numbering(self.word_ids)
-        known = len(new.word_ids)
-        words = [sorted(set(r[7].split())) for r in rows]
-        word_of = np.fromiter(map(new.word_ids.__getitem__, chain.from_iterable(words)), np.int64)
-        if len(new.word_ids) > known:
-            new.vocabulary = self.vocabulary + "\n".join(list(new.word_ids)[known:]) + "\n"
-        new.postings, new.posting_bounds = _regroup(
-            self.postings,
-            self.posting_bounds,
-            renumbering,
-            word_of,
-            np.repeat(new_pos, list(map(len, words))).astype(np.int32),
-            len(new.word_ids),
-        )
+        new.participants = new.participants.with_more(add_pos, add_actor)
+        keys = _distinct(np.add(*new._with_blocs(add_pos * width, add_actor)))
+        new.blocs = new.blocs.with_more(keys // width, keys % width)
         return new
 
-    def _insertion(self, day: int, slug: str) -> int:
-        """Where an event of this start day and slug sorts among the indexed ones."""
-        lo = int(np.searchsorted(self.start, day, side="left"))
-        hi = int(np.searchsorted(self.start, day, side="right"))
-        return bisect.bisect_left(self.slugs, slug, lo, hi)
+    def _renamed(self, old: EventIndex, remap_actor: np.ndarray) -> None:
+        """This index's pairs (copied from `old`) in the numbering of its newly read actors."""
+        base = old.participants
+        self.participants = Pairs.build(
+            base.pos, remap_actor[base.actor], old.base_size, len(self.actor_pks)
+        ).with_more(base.more_pos, remap_actor[base.more_actor])
+        p = self.participants
+        blocs = self._pairs(*self._with_blocs(p.pos, p.actor), size=old.base_size)
+        width = max(len(self.actor_pks), 1)
+        keys = _distinct(np.add(*self._with_blocs(p.more_pos * width, p.more_actor)))
+        self.blocs = blocs.with_more(keys // width, keys % width)
+
+    @property
+    def overlay(self) -> int:
+        """The rows appended since the build (dead ones too)."""
+        return self.length - self.base_size
 
     @property
     def token(self) -> str | None:
@@ -232,18 +236,29 @@ class EventIndex:
         return np.concatenate([pos, pos[has]]), np.concatenate([actor, bloc[has]])
 
     def _positions(self, pks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The positions of events by primary key, and which of them are published (indexed)."""
-        if not self.size:
-            return np.zeros(len(pks), dtype=np.int64), np.zeros(len(pks), dtype=bool)
-        at = np.minimum(np.searchsorted(self.pks, pks, sorter=self._by_pk), self.size - 1)
-        pos = self._by_pk[at]
-        return pos, self.pks[pos] == pks
+        """The rows showing events by primary key, and which of them are published (indexed)."""
+        if not self.base_size:
+            pos, found = np.zeros(len(pks), dtype=np.int64), np.zeros(len(pks), dtype=bool)
+        else:
+            at = np.minimum(
+                np.searchsorted(self.pks[: self.base_size], pks, sorter=self._by_pk), self.base_size - 1
+            )
+            pos = self._by_pk[at]
+            found = self.pks[pos] == pks
+        if len(self.changed_pks):  # changed since the build: where the overlay says
+            i = np.minimum(np.searchsorted(self.changed_pks, pks), len(self.changed_pks) - 1)
+            hit = self.changed_pks[i] == pks
+            pos = np.where(hit, self.changed_at[i], pos)
+            found = np.where(hit, self.changed_at[i] >= 0, found)
+        return pos, found
 
-    def _pairs(self, pos: np.ndarray, actor: np.ndarray) -> Pairs:
+    def _pairs(self, pos: np.ndarray, actor: np.ndarray, size: int | None = None) -> Pairs:
         """Distinct (position, actor) pairs: two roles in one event count once."""
         width = max(len(self.actor_pks), 1)
         pairs = _distinct(pos * width + actor)
-        return Pairs.build(pairs // width, pairs % width, self.size, len(self.actor_pks))
+        return Pairs.build(
+            pairs // width, pairs % width, self.size if size is None else size, len(self.actor_pks)
+        )
 
     # -- masks ---------------------------------------------------------------------------------
 
@@ -259,15 +274,17 @@ class EventIndex:
     def _with_any(self, pairs: Pairs, pks) -> np.ndarray:
         """The events where one of these actors (by primary key) is among the pairs."""
         wanted = self._indexes(self.actor_pks, pks)
-        mask = np.zeros(self.size, dtype=bool)
+        mask = np.zeros(self.length, dtype=bool)
         mask[pairs.positions_of(wanted)] = True
         return mask
 
     def _containing(self, term: str) -> np.ndarray:
-        mask = np.zeros(self.size, dtype=bool)
+        mask = np.zeros(self.length, dtype=bool)
         for word in re.findall(rf"[^\n]*{re.escape(term)}[^\n]*", self.vocabulary):
             wid = self.word_ids[word]
             mask[self.postings[self.posting_bounds[wid] : self.posting_bounds[wid + 1]]] = True
+        # The overlay's rows by their whole text: the same "occurs inside one of its words".
+        mask[self.base_size :] = np.fromiter((term in text for text in self.texts), bool, len(self.texts))
         return mask
 
     def select(self, c: Criteria) -> Selection:
@@ -284,19 +301,19 @@ class EventIndex:
         # The period is kept apart like a facet, so that the overview strip can count every
         # period with the other filters, as clicking its bar would.
         if c.since or c.until:
-            period = np.ones(self.size, dtype=bool)
+            period = np.ones(self.length, dtype=bool)
             if c.since:
                 period &= self.end >= _day(c.since)
             if c.until:
                 period &= self.start <= _day(c.until)
             facets["period"] = period
-        rest = np.ones(self.size, dtype=bool)
+        rest = self.alive.copy()
         for term in c.terms:
             rest &= self._containing(term)
         if unindexed := c.set_fields() - INDEXED:
             pks = sql.apply(c.only(unindexed), Event.objects.published()).values_list("pk", flat=True)
             pos, published = self._positions(np.fromiter(pks, np.int64))
-            mask = np.zeros(self.size, dtype=bool)
+            mask = np.zeros(self.length, dtype=bool)
             mask[pos[published]] = True
             rest &= mask
         return Selection(self, facets, rest)
@@ -328,12 +345,51 @@ class EventIndex:
         return [found[pk] for pk in pks if pk in found]
 
     def position(self, cursor: Cursor, *, after: bool) -> int:
-        """Where events sorting after (or from where events sorting before) the cursor begin."""
-        day = _day(cursor.start)
-        lo = int(np.searchsorted(self.start, day, side="left"))
-        hi = int(np.searchsorted(self.start, day, side="right"))
+        """Where the build's rows sorting after (or from where those sorting before) the cursor
+        begin."""
+        day, base = _day(cursor.start), self.base_size
+        lo = int(np.searchsorted(self.start[:base], day, side="left"))
+        hi = int(np.searchsorted(self.start[:base], day, side="right"))
         find = bisect.bisect_right if after else bisect.bisect_left
         return find(self.slugs, cursor.slug, lo, hi)
+
+    def slug(self, row: int) -> str:
+        return self.slugs[row] if row < self.base_size else self.more_slugs[row - self.base_size]
+
+    def key(self, row: int) -> tuple[int, str]:
+        """A row's place in timeline order: (start day, slug)."""
+        return int(self.start[row]), self.slug(row)
+
+    def nbytes(self) -> dict[str, int]:
+        """The memory the index holds, the build's part and the overlay's (NumPy arrays and the
+        strings they refer to; Python's own object overhead for the names left out)."""
+
+        def strings(values) -> int:
+            return sum(map(sys.getsizeof, values))
+
+        base, arrays = self.base_size, ("pks", "start", "end", "type", "status", "alive")
+        per_row = sum(getattr(self, name).itemsize for name in arrays) + self.slugs.itemsize
+        pairs = (self.participants, self.blocs)
+        built = (
+            base * per_row
+            + strings(self.slugs)
+            + sum(p.pos.nbytes + p.actor.nbytes + p.pos_by_actor.nbytes + p.bounds.nbytes for p in pairs)
+            + self.postings.nbytes
+            + self.posting_bounds.nbytes
+            + self._by_pk.nbytes
+            + strings(self.word_ids)
+            + sys.getsizeof(self.vocabulary)
+            + sys.getsizeof(self.word_ids)
+        )
+        overlay = (
+            self.overlay * per_row
+            + strings(self.more_slugs)
+            + strings(self.texts)
+            + sum(p.more_pos.nbytes + p.more_actor.nbytes for p in pairs)
+            + self.changed_pks.nbytes
+            + self.changed_at.nbytes
+        )
+        return {"index": built, "overlay": overlay}
 
 
 def _published_rows(events, *, search_text: bool = False) -> list[tuple]:
@@ -360,91 +416,6 @@ def _status_codes(rows: list[tuple]) -> np.ndarray:
 
 def _columns(rows: list[tuple], width: int) -> list[tuple]:
     return list(zip(*rows, strict=True)) if rows else [()] * width
-
-
-class _Renumbering:
-    """Old positions to new, when the events at `out` (sorted) are taken out and k events put in
-    at `at` (sorted, positions among the events that stay)."""
-
-    # Up to this many events changed, positions are renumbered with a few passes of comparisons
-    # (cheap and sequential); more, with a lookup table.
-    FEW = 8
-
-    def __init__(self, size: int, out: np.ndarray, at: np.ndarray):
-        self.out, self.at = out, at
-        # Each event put back where it was (an edit that moves nothing in the order, the usual
-        # case): every other position stays.
-        self.in_place = len(out) == len(at) and np.array_equal(out, at + np.arange(len(at)))
-        self.few = len(out) + len(at) <= self.FEW
-        if not self.in_place and not self.few:
-            kept = np.ones(size, dtype=bool)
-            kept[out] = False
-            stay = size - len(out)
-            self.remap = np.full(size, -1, dtype=np.int64)
-            self.remap[kept] = np.arange(stay) + np.searchsorted(at, np.arange(stay), side="right")
-
-    def __call__(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Positions renumbered, those of the events taken out dropped; and where those were."""
-        if not self.in_place and not self.few:
-            mapped = self.remap[values].astype(values.dtype)
-            gone = np.flatnonzero(mapped < 0)
-            return _spliced(mapped, gone), gone
-        if len(self.out):
-            hit = values == self.out[0]
-            for position in self.out[1:]:
-                hit |= values == position
-            gone = np.flatnonzero(hit)
-        else:
-            gone = np.empty(0, dtype=np.int64)
-        values = _spliced(values, gone)
-        if not self.in_place:
-            rank = values.copy()
-            for position in self.out:
-                rank -= values > position
-            new = rank.copy()
-            for position in self.at:
-                new += rank >= position
-            values = new
-        return values, gone
-
-
-def _spliced(values: np.ndarray, gone: np.ndarray, at=(), add=()) -> np.ndarray:
-    """`values` without those at the sorted indexes `gone`, then with `add` put in before the
-    sorted indexes `at` of what is left: one copy per step (np.delete and np.insert make a
-    mask or sort first, several times slower for a handful of indexes)."""
-    if len(gone):
-        bounds = [0, *(int(g) for g in gone)]
-        values = np.concatenate(
-            [
-                values[a + (i > 0) : b]
-                for i, (a, b) in enumerate(zip(bounds, [*bounds[1:], len(values)], strict=True))
-            ]
-        )
-    if len(at):
-        add = np.asarray(add, dtype=values.dtype)
-        cuts = [0, *(int(a) for a in at), len(values)]
-        pieces = []
-        for i in range(len(at)):
-            pieces += [values[cuts[i] : cuts[i + 1]], add[i : i + 1]]
-        pieces.append(values[cuts[-2] :])
-        values = np.concatenate(pieces)
-    return values
-
-
-def _regroup(values, bounds, renumbering: _Renumbering, add_groups, add_values, groups: int):
-    """Positions kept by group (group g's are values[bounds[g]:bounds[g + 1]], in no set order),
-    renumbered, with (group, position) pairs added, for `groups` groups (more than before when
-    new ones begin): the new values and bounds."""
-    values, gone = renumbering(values)
-    new_bounds = bounds - np.searchsorted(gone, bounds)
-    new_bounds = np.concatenate([new_bounds, np.full(groups + 1 - len(new_bounds), new_bounds[-1])])
-    if len(add_groups):
-        order = np.argsort(add_groups, kind="stable")
-        add_groups, add_values = add_groups[order], add_values[order]
-        values = _spliced(values, (), new_bounds[add_groups + 1], add_values)
-        added = np.bincount(add_groups, minlength=groups)
-        new_bounds = new_bounds + np.concatenate([[0], np.cumsum(added)])
-    return values, new_bounds
 
 
 def _rows(queryset) -> list[tuple]:
@@ -499,6 +470,8 @@ class Pairs:
         self.bounds = np.concatenate([[0], np.cumsum(np.bincount(pos, minlength=size))])
         # The same pairs by actor: each actor's event positions, without a pass over all pairs.
         self.pos_by_actor, self.actor_bounds = pos_by_actor, actor_bounds
+        # The overlay's pairs (`EventIndex.applied`), few: in the order they came.
+        self.more_pos = self.more_actor = np.empty(0, dtype=np.int64)
 
     @classmethod
     def build(cls, pos: np.ndarray, actor: np.ndarray, size: int, actors: int) -> Pairs:
@@ -507,38 +480,33 @@ class Pairs:
         actor_bounds = np.searchsorted(actor[by_actor], np.arange(actors + 1))
         return cls(pos, actor, pos[by_actor], actor_bounds, size)
 
-    def renumbered(
-        self, renumbering: _Renumbering, pos: np.ndarray, actor: np.ndarray, size: int, actors: int
-    ) -> Pairs:
-        """These pairs with positions renumbered (the events taken out dropped) and the
-        distinct pairs (pos, actor), sorted by position, of the events put in added."""
-        kept_pos, gone = renumbering(self.pos)
-        kept_actor = _spliced(self.actor, gone)
-        at = np.searchsorted(kept_pos, pos)
-        by_actor, actor_bounds = _regroup(
-            self.pos_by_actor, self.actor_bounds, renumbering, actor, pos, actors
-        )
-        return Pairs(
-            _spliced(kept_pos, (), at, pos), _spliced(kept_actor, (), at, actor), by_actor, actor_bounds, size
-        )
+    def with_more(self, pos: np.ndarray, actor: np.ndarray) -> Pairs:
+        """These pairs and, for rows of the overlay, these (row, actor) pairs too."""
+        new = copy.copy(self)
+        new.more_pos = np.concatenate([self.more_pos, pos])
+        new.more_actor = np.concatenate([self.more_actor, actor])
+        return new
 
     def positions_of(self, actors: np.ndarray) -> np.ndarray:
         """The positions of the events of these actors (indexes into the index's actor_pks)."""
         return np.concatenate(
             [self.pos_by_actor[self.actor_bounds[a] : self.actor_bounds[a + 1]] for a in actors]
-            or [np.empty(0, dtype=np.int64)]
+            + [self.more_pos[np.isin(self.more_actor, actors)]]
         )
 
     def actors_of(self, mask: np.ndarray) -> np.ndarray:
-        """The actors of the pairs of the events in the mask."""
-        hits = np.flatnonzero(mask)
-        if len(hits) * 4 > len(mask):  # most events: one pass over all pairs is quicker
-            return self.actor[mask[self.pos]]
+        """The actors of the pairs of the events in the mask (over the build's rows and the
+        overlay's)."""
+        more = self.more_actor[mask[self.more_pos]]
+        base = mask[: len(self.bounds) - 1]
+        hits = np.flatnonzero(base)
+        if len(hits) * 4 > len(base):  # most events: one pass over all pairs is quicker
+            return np.concatenate([self.actor[base[self.pos]], more])
         # Few events (a filter is set): only their pairs, as ranges of the sorted pairs.
         begin, end = self.bounds[hits], self.bounds[hits + 1]
         lengths = end - begin
         offsets = np.repeat(begin - (np.cumsum(lengths) - lengths), lengths)
-        return self.actor[offsets + np.arange(len(offsets))]
+        return np.concatenate([self.actor[offsets + np.arange(len(offsets))], more])
 
 
 class Selection:
@@ -574,18 +542,27 @@ class Selection:
         """Keyset paging on (start, slug): the primary keys of the `size` events after the
         cursor, and the cursor of the next page (None on the last)."""
         ix = self.index
+        base = self.matching[: ix.base_size]
         if descending:
-            stop = ix.size if cursor is None else ix.position(cursor, after=False)
-            hits = np.flatnonzero(self.matching[:stop])[::-1][: size + 1]
+            stop = ix.base_size if cursor is None else ix.position(cursor, after=False)
+            hits = np.flatnonzero(base[:stop])[::-1][: size + 1]
         else:
             begin = 0 if cursor is None else ix.position(cursor, after=True)
-            hits = np.flatnonzero(self.matching[begin:])[: size + 1] + begin
+            hits = np.flatnonzero(base[begin:])[: size + 1] + begin
         hits = hits.tolist()
+        # The overlay's rows are in no order: those past the cursor, sorted, merged in.
+        if more := np.flatnonzero(self.matching[ix.base_size :]).tolist():
+            rows = sorted((ix.key(row), row) for row in (r + ix.base_size for r in more))
+            if cursor is not None:
+                mark = (_day(cursor.start), cursor.slug)
+                rows = [r for r in rows if (r[0] < mark if descending else r[0] > mark)]
+            keyed = sorted([(ix.key(row), row) for row in hits] + rows, reverse=descending)
+            hits = [row for _key, row in keyed[: size + 1]]
         next_cursor = None
         if len(hits) > size:
             hits = hits[:size]
             last = hits[-1]
-            next_cursor = Cursor(_date(ix.start[last]), ix.slugs[last])
+            next_cursor = Cursor(_date(ix.start[last]), ix.slug(last))
         return [int(ix.pks[i]) for i in hits], next_cursor
 
     def _per_actor(self, pairs: Pairs, skip: str) -> dict[int, int]:
@@ -613,22 +590,28 @@ class Selection:
 
     def span(self) -> tuple[dt.date, dt.date] | None:
         """The first and the last start day of the events every filter but the period selects."""
-        starts = self.index.start[self._without("period")]  # sorted: the index is in start order
+        starts = self.index.start[self._without("period")]
         if not len(starts):
             return None
-        return _date(starts[0]), _date(starts[-1])
+        return _date(starts.min()), _date(starts.max())
 
     def overlapping(self, periods: list[tuple[dt.date, dt.date]]) -> list[int]:
         """For each (first, last) day: how many events every filter but the period selects
         overlap it, as the period filter counts them (ends on or after first, starts on or
         before last)."""
-        mask = self._without("period")
-        starts = self.index.start[mask]  # sorted
-        ends = np.sort(self.index.end[mask])
+        ix, mask = self.index, self._without("period")
+        base = ix.base_size
+        starts = ix.start[:base][mask[:base]]  # sorted: the build is in start order
+        more = np.sort(ix.start[base:][mask[base:]])
+        ends = np.sort(ix.end[mask])
         lo = np.array([_day(a) for a, _ in periods], dtype=np.int64)
         hi = np.array([_day(b) for _, b in periods], dtype=np.int64)
         # Those starting by `last`, less those that ended before `first` (which started earlier).
-        counts = np.searchsorted(starts, hi, side="right") - np.searchsorted(ends, lo, side="left")
+        counts = (
+            np.searchsorted(starts, hi, side="right")
+            + np.searchsorted(more, hi, side="right")
+            - np.searchsorted(ends, lo, side="left")
+        )
         return counts.tolist()
 
 
@@ -637,6 +620,9 @@ MAX_APPLIED = 2000
 # An index of fewer events is rebuilt on the request that finds it behind (a fraction of a
 # second); a larger one in the background while the one before keeps answering.
 BACKGROUND_FROM = 20_000
+# An overlay of more rows than this is folded into a new build (in the background as above):
+# each query scans the overlay's search texts one by one, a few milliseconds at this size.
+COMPACT_AT = 5000
 
 _lock = threading.Lock()
 _current: EventIndex | None = None
@@ -652,7 +638,8 @@ def current() -> EventIndex:
     Only a process's first index, a bulk change ("all"), a log too long (`MAX_APPLIED`) or one
     that is not this index's history (pruned, or a database restored) mean a rebuild; with
     `BACKGROUND_FROM` events or more it runs in a thread and this process answers from the
-    previous index until it is done: stale for as long as a rebuild takes, never a mix.
+    previous index until it is done: stale for as long as a rebuild takes, never a mix. An
+    overlay grown past `COMPACT_AT` rows is folded the same way, the index answering meanwhile.
     """
     global _current
     state = DataVersion.read()
@@ -671,7 +658,12 @@ def current() -> EventIndex:
         caught_up = _caught_up(index, state)
         if caught_up is not None:
             _current = caught_up
-            return caught_up
+            if caught_up.overlay > COMPACT_AT:
+                if caught_up.size < BACKGROUND_FROM:
+                    _current = EventIndex(state)
+                else:
+                    _rebuild_in_background()
+            return _current
         if index.size < BACKGROUND_FROM:
             _current = EventIndex(state)
             return _current
@@ -725,8 +717,12 @@ def _rebuild() -> None:
             caught_up = _caught_up(fresh, latest) if latest else None
             if caught_up is not None:
                 with _lock:
-                    _current = caught_up
-                return
+                    # Requests may have applied later changes meanwhile: never a step back.
+                    if _current is not None and _current.state[1] > caught_up.state[1]:
+                        caught_up = _caught_up(caught_up, _current.state)
+                    if caught_up is not None:
+                        _current = caught_up
+                        return
     except Exception:
         logger.exception("Rebuilding the event index failed; the previous one keeps answering")
     finally:
