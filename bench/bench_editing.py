@@ -136,33 +136,55 @@ def importer(rows: int, marker: str) -> None:
 
 
 def apply_cost(repeats: int) -> None:
-    """The time one process takes to bring its index up to date after one saved event."""
+    """The time one process takes to bring its index up to date after one saved change, for
+    `repeats` changes in turn: an edit in place, an edit that moves the event in the timeline (a
+    corrected date), a new event with participants and a quote, an event unpublished."""
     _django()
     from django.db import transaction
 
-    from timeline.models import Event
+    from timeline.models import Actor, Citation, Event, EventType, Participation
     from timeline.query import index
 
     t = time.monotonic()
     ix = index.current()
     build = time.monotonic() - t
+    built = ix.nbytes()
     rng = random.Random(1)
     pks = list(Event.objects.published().values_list("pk", flat=True))
-    costs = {"in place": [], "moved": []}
+    actors, kind = list(Actor.objects.all()[:50]), EventType.objects.first()
+    source = Citation.objects.first().source
+    costs = {"in place": [], "moved": [], "added": [], "unpublished": []}
     for i in range(repeats):
+        what = list(costs)[i % len(costs)]
         event = Event.objects.get(pk=rng.choice(pks))
-        with transaction.atomic():
-            event.summary += " nagekeken"
-            if i % 2:
-                event.edtf = event.start.replace(day=1 + rng.randrange(28)).isoformat()
-            event.save()
+        with transaction.atomic():  # as the admin saves an event with its inlines
+            if what == "added":
+                event = Event.objects.create(
+                    slug=f"bench-apply-{time.time_ns()}", title="Nieuw overleg", type=kind,
+                    edtf=event.start.isoformat(), published=True,
+                )  # fmt: skip
+                for actor in rng.sample(actors, 2):
+                    Participation.objects.create(event=event, actor=actor, role="speaker")
+                Citation.objects.create(event=event, source=source, quote="Aldus een woordvoerder.")
+            else:
+                event.summary += " nagekeken"
+                if what == "moved":
+                    event.edtf = event.start.replace(day=1 + rng.randrange(28)).isoformat()
+                event.published = what != "unpublished"
+                event.save()
         t = time.monotonic()
         ix = index.current()
-        costs["moved" if i % 2 else "in place"].append(time.monotonic() - t)
+        costs[what].append(time.monotonic() - t)
+    if ix.overlay == 0:
+        sys.exit("the index was rebuilt during the measurement: not the cost of one change")
+    everything = [c for v in costs.values() for c in v]
     print(json.dumps({
-        "events": ix.size, "build_s": build,
-        **{f"apply_{k}_p50_ms": 1000 * statistics.median(v) for k, v in costs.items()},
-        **{f"apply_{k}_max_ms": 1000 * max(v) for k, v in costs.items()},
+        "events": ix.size, "build_s": round(build, 2), "changes": repeats,
+        "apply_p50_ms": round(1000 * statistics.median(everything), 2),
+        "apply_max_ms": round(1000 * max(everything), 2),
+        **{f"apply_{k}_p50_ms": round(1000 * statistics.median(v), 2) for k, v in costs.items()},
+        "index_mb": round(built["index"] / 2**20, 1),
+        "overlay_mb": round(ix.nbytes()["overlay"] / 2**20, 2), "overlay_rows": ix.overlay,
     }))  # fmt: skip
 
 
@@ -356,10 +378,13 @@ def _run(backend: str, url: str, seconds: int, rows: int) -> dict:
 
 def _print(r: dict) -> None:
     a = r["apply"]
-    worst = max(a["apply_in place_max_ms"], a["apply_moved_max_ms"])
-    print(f"\n{r['backend']}: {a['events']} events; applying one change: "
-          f"{a['apply_in place_p50_ms']:.1f} ms in place, {a['apply_moved_p50_ms']:.1f} ms moved "
-          f"(p50; max {worst:.1f} ms); a rebuild {a['build_s']:.1f} s")  # fmt: skip
+    kinds = ("in place", "moved", "added", "unpublished")
+    kinds = ", ".join(f"{k} {a[f'apply_{k}_p50_ms']:.1f}" for k in kinds)
+    print(f"\n{r['backend']}: {a['events']} events; applying one change to a process's index, over "
+          f"{a['changes']} changes: p50 {a['apply_p50_ms']:.1f} ms, max {a['apply_max_ms']:.1f} ms "
+          f"(p50 ms: {kinds}); a rebuild {a['build_s']:.1f} s")  # fmt: skip
+    print(f"  index {a['index_mb']} MB; overlay after those changes {a['overlay_mb']} MB "
+          f"({a['overlay_rows']} rows)")  # fmt: skip
     for phase in ("quiet", "editing", "import"):
         f = r[phase]
         print(f"  {phase:8} {f['requests']:6} requests  p50 {f['p50_ms']:7.1f} ms  "
@@ -369,7 +394,8 @@ def _print(r: dict) -> None:
           f"its commit, within (s): {r['seen_after_commit_max_s']}")  # fmt: skip
     print(f"  import: {r['import']['rows']} rows in {r['import']['seconds']:.1f} s, shown after "
           f"{r['import_visible_after_s']} s")  # fmt: skip
-    print(f"  memory per worker (MB, rss/peak): quiet {r['memory_quiet']}, import {r['memory_import']}")
+    print(f"  memory per worker (MB, rss/peak): quiet {r['memory_quiet']}, editing {r['memory_editing']}, "
+          f"import {r['memory_import']}")  # fmt: skip
     q, e, i = r["quiet"], r["editing"], r["import"]
     print(f"  targets: editing p99 {e['p99_ms'] / max(q['p99_ms'], 1):.2f}x quiet (<= 2), "
           f"max {e['max_ms']:.0f} ms (< 1000), errors {e['errors'] + i['errors']} (0); "
@@ -385,15 +411,17 @@ def main() -> None:
     parser.add_argument("--import-rows", "--rows", dest="rows", type=int, default=5000)
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
-    parser.add_argument("--reuse-sqlite", help="a prepared SQLite file (copied, never changed)")
-    parser.add_argument("--reuse-postgres", help="a prepared PostgreSQL database URL (changed!)")
+    parser.add_argument("--reuse-sqlite", help="a prepared SQLite file (copied, never changed; "
+                        "prepared with --events demo events if it does not exist)")
+    parser.add_argument("--reuse-postgres", help="a prepared PostgreSQL database URL (changed!; "
+                        "created with --events demo events if it does not exist)")
     args = parser.parse_args()
     if args.role == "editor":
         return editor(args.seconds, args.marker)
     if args.role == "importer":
         return importer(args.rows, args.marker)
     if args.role == "apply-cost":
-        return apply_cost(20)
+        return apply_cost(200)
 
     results = []
     with tempfile.TemporaryDirectory() as workdir:
@@ -403,6 +431,9 @@ def main() -> None:
         if args.no_sqlite:
             pass
         elif args.reuse_sqlite:
+            if not Path(args.reuse_sqlite).exists():  # prepared there once, kept for the next runs
+                path = Path(args.reuse_sqlite).resolve()
+                _prepare("sqlite", args.events, path.parent, name=path.name)
             url = f"sqlite:///{workdir}/bench.sqlite3"
             subprocess.run(["cp", args.reuse_sqlite, f"{workdir}/bench.sqlite3"], check=True)
         else:
@@ -412,11 +443,25 @@ def main() -> None:
             _write(args, results)
             _print(results[-1])
         if not args.no_postgres and _postgres_reachable():
-            url = args.reuse_postgres or _prepare("postgresql", args.events, Path(workdir))[0]
+            url = args.reuse_postgres
+            if not url:
+                url = _prepare("postgresql", args.events, Path(workdir))[0]
+            elif not _database_exists(url):  # prepared there once, kept for the next runs
+                _prepare("postgresql", args.events, Path(workdir), name=url.rsplit("/", 1)[1])
             results.append(_run("postgresql", url, args.seconds, args.rows))
             _write(args, results)
             _print(results[-1])
     print(f"\nWritten to {RESULTS.relative_to(ROOT)}")
+
+
+def _database_exists(url: str) -> bool:
+    import psycopg
+
+    try:
+        psycopg.connect(url).close()
+    except psycopg.OperationalError:
+        return False
+    return True
 
 
 def _write(args, results: list[dict]) -> None:

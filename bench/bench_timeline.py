@@ -106,14 +106,15 @@ def _psql(sql: str) -> None:
         conn.execute(sql)
 
 
-def _prepare(backend: str, size: int, workdir: Path) -> tuple[str, float]:
-    """A migrated database with `size` demo events; its URL and the generation time."""
+def _prepare(backend: str, size: int, workdir: Path, name: str | None = None) -> tuple[str, float]:
+    """A migrated database with `size` demo events (in `workdir`, or the PostgreSQL database, named
+    `name` when given); its URL and the generation time."""
     if backend == "sqlite":
-        path = workdir / f"bench-{size}.sqlite3"
+        path = workdir / (name or f"bench-{size}.sqlite3")
         path.unlink(missing_ok=True)
         url = f"sqlite:///{path}"
     else:
-        name = f"crisis_bench_{size}"
+        name = name or f"crisis_bench_{size}"
         _psql(f"DROP DATABASE IF EXISTS {name}")
         _psql(f"CREATE DATABASE {name}")
         url = PG_URL.rstrip("/") + "/" + name
