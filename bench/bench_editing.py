@@ -358,7 +358,7 @@ def _run(backend: str, url: str, seconds: int, rows: int) -> dict:
         readers.phase = "import"
         before = _count(port, "")
         began = time.monotonic()
-        result["import"] = _role(url, "--role", "importer", "--rows", str(rows), "--marker", marker)
+        result["importer"] = _role(url, "--role", "importer", "--rows", str(rows), "--marker", marker)
         while _count(port, "") < before + rows and time.monotonic() - began < 600:
             time.sleep(0.2)
         result["import_visible_after_s"] = round(time.monotonic() - began, 1)
@@ -392,7 +392,7 @@ def _print(r: dict) -> None:
     ed = r["editor"]
     print(f"  editor: {ed['saves']} saves (p50 {ed['save_p50_ms']:.0f} ms); each shown, after "
           f"its commit, within (s): {r['seen_after_commit_max_s']}")  # fmt: skip
-    print(f"  import: {r['import']['rows']} rows in {r['import']['seconds']:.1f} s, shown after "
+    print(f"  import: {r["importer"]["rows"]} rows in {r["importer"]["seconds"]:.1f} s, shown after "
           f"{r['import_visible_after_s']} s")  # fmt: skip
     print(f"  memory per worker (MB, rss/peak): quiet {r['memory_quiet']}, editing {r['memory_editing']}, "
           f"import {r['memory_import']}")  # fmt: skip
