@@ -286,20 +286,26 @@ def _count(port: int, query: str) -> int:
 
 
 def _memory(server: subprocess.Popen) -> list[dict]:
-    """Resident and peak memory of each worker (Linux /proc)."""
+    """Resident, peak and private memory of each web worker (Linux /proc): resident counts the
+    pages still shared with the master (the index it built before the fork) in every worker,
+    private only the worker's own."""
     children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
     out = []
     for pid in children:
-        status = dict(
-            line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line
-        )
-        out.append(
-            {
-                "rss_mb": int(status["VmRSS"].split()[0]) // 1024,
-                "peak_mb": int(status["VmHWM"].split()[0]) // 1024,
-            }
-        )
+        if b"db_worker" in Path(f"/proc/{pid}/cmdline").read_bytes():  # the import worker
+            continue
+        status, rollup = _kb(pid, "status"), _kb(pid, "smaps_rollup")
+        private = rollup["Private_Clean"] + rollup["Private_Dirty"]
+        out.append({"rss_mb": status["VmRSS"] // 1024, "peak_mb": status["VmHWM"] // 1024,
+                    "private_mb": private // 1024})  # fmt: skip
     return out
+
+
+def _kb(pid: str, name: str) -> dict[str, int]:
+    """The kB figures of /proc/PID/NAME."""
+    pairs = (line.split(":", 1) for line in Path(f"/proc/{pid}/{name}").read_text().splitlines())
+    figures = {key: value.split() for key, value in (p for p in pairs if len(p) == 2)}
+    return {key: int(words[0]) for key, words in figures.items() if words and words[0].isdigit()}
 
 
 def _role(url: str, *args: str) -> dict:
@@ -392,9 +398,9 @@ def _print(r: dict) -> None:
     ed = r["editor"]
     print(f"  editor: {ed['saves']} saves (p50 {ed['save_p50_ms']:.0f} ms); each shown, after "
           f"its commit, within (s): {r['seen_after_commit_max_s']}")  # fmt: skip
-    print(f"  import: {r["importer"]["rows"]} rows in {r["importer"]["seconds"]:.1f} s, shown after "
+    print(f"  import: {r['importer']['rows']} rows in {r['importer']['seconds']:.1f} s, shown after "
           f"{r['import_visible_after_s']} s")  # fmt: skip
-    print(f"  memory per worker (MB, rss/peak): quiet {r['memory_quiet']}, editing {r['memory_editing']}, "
+    print(f"  memory per worker (MB): quiet {r['memory_quiet']}, editing {r['memory_editing']}, "
           f"import {r['memory_import']}")  # fmt: skip
     q, e, i = r["quiet"], r["editing"], r["import"]
     print(f"  targets: editing p99 {e['p99_ms'] / max(q['p99_ms'], 1):.2f}x quiet (<= 2), "
@@ -411,10 +417,16 @@ def main() -> None:
     parser.add_argument("--import-rows", "--rows", dest="rows", type=int, default=5000)
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
-    parser.add_argument("--reuse-sqlite", help="a prepared SQLite file (copied, never changed; "
-                        "prepared with --events demo events if it does not exist)")
-    parser.add_argument("--reuse-postgres", help="a prepared PostgreSQL database URL (changed!; "
-                        "created with --events demo events if it does not exist)")
+    parser.add_argument(
+        "--reuse-sqlite",
+        help="a prepared SQLite file (copied, never changed; "
+        "prepared with --events demo events if it does not exist)",
+    )
+    parser.add_argument(
+        "--reuse-postgres",
+        help="a prepared PostgreSQL database URL (changed!; "
+        "created with --events demo events if it does not exist)",
+    )
     args = parser.parse_args()
     if args.role == "editor":
         return editor(args.seconds, args.marker)
