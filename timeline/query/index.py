@@ -21,10 +21,14 @@ What it holds, for the published events in timeline order (start, slug), positio
 Freshness. The change hub (timeline/changes.py) advances the one-row `DataVersion` once per
 committed change and, in the same transaction, logs which events changed under the new number
 (`Change`). Each request reads the version (one query); when it is newer than the index's, the
-logged events are applied to the index (`EventIndex.applied`: new arrays, one reference swap),
-so a change costs what it changes and shows on the next request of every process, on every
-server sharing the database. Only a first index, a bulk change or a log too long or not this
-index's history mean a rebuild, of a large index in the background (`current`). The SQL strategy
+logged events are applied to the index (`EventIndex.applied`): their rows are appended to an
+overlay and their earlier rows marked dead, the build's rows untouched, and queries merge the
+two (counts add up, pages merge the overlay's few rows into the build's order). New arrays and
+one reference swap, so a request never sees half a change; a change costs what it changes,
+moved in the timeline or not, and shows on the next request of every process, on every server
+sharing the database. Only a first index, a bulk change, an overlay grown large or a log too
+long or not this index's history mean a rebuild, of a large index in the background
+(`current`). The SQL strategy
 (`timeline.query.sql`) stays the reference, and the tests hold the two to the same
 answers, after any sequence of edits too. A filter the index holds no column for is asked of
 the SQL strategy and joins the others as one more mask. Figures: bench/results/.
