@@ -94,11 +94,12 @@ def editor(seconds: int, marker: str) -> None:
             event.save()
             if second % 2 == 0:
                 Participation.objects.get_or_create(event=event, actor=rng.choice(actors), role="mentioned")
+            last = event.citations.order_by("-position").first()  # a reused database has had runs
             Citation.objects.create(
                 event=event,
-                source=event.citations.first().source,
+                source=last.source,
                 quote=f"Aldus een woordvoerder ({marker}{second}).",
-                position=100 + second,
+                position=last.position + 1,
             )
         saves.append(time.monotonic() - t)
         committed.append(time.time())
