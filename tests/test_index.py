@@ -80,6 +80,13 @@ def _sql_answer(c: Criteria) -> dict:
         "order": list(_sql_order(matching).values_list("pk", flat=True)),
         "actors": dict(actors_of("actor")),
         "blocs": blocs,
+        # What the affiliation facet offers: what an actor in a published event belongs to.
+        "offered blocs": sorted(
+            set(
+                Actor.objects.filter(members__participations__event__published=True)
+                .values_list("pk", flat=True)
+            )
+        ),
         "types": dict(Counter(sql.apply(c, published, skip="type").values_list("type_id", flat=True))),
         "statuses": dict(Counter(sql.apply(c, published, skip="status").values_list("status", flat=True))),
         # The overview strip's bars: each period counted as the period filter would select it.
@@ -107,6 +114,7 @@ def _index_answer(c: Criteria) -> dict:
         "order": order,
         "actors": selection.actor_counts(),
         "blocs": selection.bloc_counts(),
+        "offered blocs": selection.index.blocs_with_members(),
         "types": selection.type_counts(),
         "statuses": selection.status_counts(),
         "periods": selection.overlapping(PERIODS),

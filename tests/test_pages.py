@@ -172,6 +172,27 @@ def test_it_keeps_an_actor_who_appears_only_in_drafts_from_the_public(client, dr
     assert client.get("/actors/geheime-bron/").status_code == 200
 
 
+def test_it_offers_no_bloc_whose_members_appear_only_in_drafts(client, draft_only_actor):
+    from timeline.models import Participation
+
+    society = Actor.objects.create(slug="geheim-genootschap", name="Geheim Genootschap",
+                                   kind="organisation")  # fmt: skip
+    draft_only_actor.affiliation = society
+    draft_only_actor.save()
+    page = client.get("/")
+    blocs = page.context["bloc_options"]
+    names = [o.label for o in blocs]
+    assert "Geheim Genootschap" not in page.content.decode()
+    # Duitsland takes part in no event itself; Baerbock, who belongs to it, does.
+    assert "Duitsland" in names and all(o.count > 0 for o in blocs)
+
+    # Once she takes part in a published event, what she belongs to is offered.
+    participation = Participation.objects.get(actor=draft_only_actor)
+    participation.event = Event.objects.get(slug=CALL)
+    participation.save()
+    assert "Geheim Genootschap" in [o.label for o in client.get("/").context["bloc_options"]]
+
+
 PUBLIC_URLS = [
     "/", "/en/", f"/events/{CALL}/", "/actors/lavrov/", "/actors/suggest/?who=lav",
     "/api/events.json", "/api/actors.json", "/api/openapi.json", "/export/events.csv",

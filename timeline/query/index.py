@@ -233,6 +233,14 @@ class EventIndex:
             members = np.searchsorted(self.actor_pks, list(affiliation))
             self.member_of[members] = np.searchsorted(self.actor_pks, list(affiliation.values()))
 
+    def blocs_with_members(self) -> list[int]:
+        """The actors (by primary key) that an actor in a published event belongs to: what the
+        "everyone affiliated with" facet offers. One whose members appear only in drafts stays
+        unknown to the public, as in `Actor.objects.public()`."""
+        present = np.flatnonzero(np.diff(self.participants.actor_bounds) > 0)
+        blocs = self.member_of[present]
+        return [int(pk) for pk in self.actor_pks[_distinct(blocs[blocs >= 0])]]
+
     def _with_blocs(self, pos: np.ndarray, actor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(position, actor) pairs with a (position, bloc) pair added for each affiliated actor."""
         bloc = self.member_of[actor]

@@ -61,10 +61,10 @@ def facets(form: EventFilterForm, selection: Selection) -> dict:
     ]
     listed = {o.value for o in options}
     options += [Option(a.slug, actor_name(a), 0, True) for a in chosen_actors if a.slug not in listed]
-    # "Everyone affiliated with": the states and organisations that have members.
+    # "Everyone affiliated with": the states and organisations that have members in view.
     selected_blocs = {a.slug for a in data.get("affiliation", [])}
     bloc_counts = selection.bloc_counts()
-    blocs = sorted({a.affiliation_id for a in actors.values() if a.affiliation_id})
+    blocs = selection.index.blocs_with_members()
     bloc_options = [
         Option(a.slug, actor_name(a), bloc_counts.get(a.pk, 0), a.slug in selected_blocs)
         for a in sorted((actors[pk] for pk in blocs), key=actor_name)
