@@ -19,11 +19,17 @@ Django's `loaddata` saves rows "raw" (no `save()` override runs) but sends these
 EDTF bounds are derived here, before the row is written (they are NOT NULL), and the search text
 after the commit. A change made outside any transaction (autocommit) is flushed at once, as
 `on_commit` runs its callback at once then.
+
+A restore writes hundreds of thousands of rows into an empty database: noting each of them (and
+the query per actor) cost more than the rows themselves. Inside `all_at_once()` nothing is noted
+row by row; when the block ends, every event's search text is derived again in batches and the
+change is one "all".
 """
 
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import DEFAULT_DB_ALIAS, transaction
@@ -75,8 +81,14 @@ def _pending(using: str) -> _Pending:
     return per_db.setdefault(using, _Pending())
 
 
+def _held(using: str | None) -> bool:
+    return (using or DEFAULT_DB_ALIAS) in _local.__dict__.get("held", ())
+
+
 def _note(using: str | None, **what) -> None:
     using = using or DEFAULT_DB_ALIAS
+    if _held(using):
+        return
     pending = _pending(using)
     for event_id in what.pop("events", ()):
         pending.events.add(event_id)
@@ -95,6 +107,25 @@ def events_changed(event_ids, using: str | None = None) -> None:
 def everything_changed(using: str | None = None) -> None:
     """A bulk change (rows written without signals): every process rebuilds its index once."""
     _note(using, everything=True)
+
+
+@contextmanager
+def all_at_once(using: str = DEFAULT_DB_ALIAS):
+    """Rows written inside this block (in the transaction that encloses it) are not noted one
+    by one. If it ends without an error, the search text of every event is derived again, a
+    batch at a time, and the transaction's change is one "all": one data version, one index
+    rebuild in each process."""
+    held = _local.__dict__.setdefault("held", set())
+    if using in held:  # already inside one: the outer block does the work at its end
+        yield
+        return
+    held.add(using)
+    try:
+        yield
+    finally:
+        held.discard(using)
+    Event.objects.using(using).refresh_search_text()
+    everything_changed(using)
 
 
 def flush(using: str = DEFAULT_DB_ALIAS) -> None:
@@ -172,6 +203,8 @@ def part_of_event_changing(sender, instance, using: str, raw: bool = False, **kw
 def actor_changed(sender, instance, using: str, **kwargs) -> None:
     # The actor's name and aliases are in the search text of its events; its name and
     # affiliation are what the index's facets show and count by.
+    if _held(using):
+        return
     actor_id = instance.pk if sender is Actor else instance.actor_id
     event_ids = (
         Participation.objects.using(using).filter(actor_id=actor_id).values_list("event_id", flat=True)

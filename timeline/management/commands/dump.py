@@ -53,6 +53,12 @@ def backup_models() -> list:
     return serializers.sort_dependencies([(None, chosen)], allow_cycles=True)
 
 
+def natural_keys(model, using: str) -> dict:
+    """{primary key: natural key} of every row of this model, in one query."""
+    rows = model._base_manager.using(using).all()
+    return {row.pk: row.natural_key() for row in rows.iterator(2000)}
+
+
 class BackupSerializer(JSONSerializer):
     """Django's JSON serializer, with each referenced model's natural keys read once (not once
     per row), and a reference to a row that no longer exists written as its id."""
@@ -71,8 +77,7 @@ class BackupSerializer(JSONSerializer):
         if pk is None:
             return None
         if related not in self._keys:
-            rows = related._base_manager.using(self.using).all()
-            self._keys[related] = {row.pk: row.natural_key() for row in rows.iterator(2000)}
+            self._keys[related] = natural_keys(related, self.using)
         key = self._keys[related].get(pk)
         if key is None:
             self.kept[f"{obj._meta.verbose_name} → {related._meta.verbose_name} {pk}"] += 1

@@ -234,10 +234,8 @@ class Command(BaseCommand):
                 summary = sentence.format(**parts)
                 summary = summary[0].upper() + summary[1:]
                 quote = quote_template.format(**parts)
-                # build_search_text reads the participants in the database's order: by actor
-                # on SQLite (its (event, actor, role) index), as inserted on PostgreSQL. Only the
-                # words matter to the search, not their order.
-                names = [t for a in sorted((first, second), key=lambda a: a.pk) for t in terms[a.pk]]
+                # build_search_text reads the participants in pk order: as inserted below.
+                names = [t for a in (first, second) for t in terms[a.pk]]
                 search = " ".join(
                     text
                     for text in (

@@ -18,7 +18,11 @@ references); on top of it:
   ..."; Django itself only says "Participation has no actor."), an invalid value such as a bad
   EDTF date (the model's message names the event).
 - `--empty-only` refuses to load into a database that already holds timeline data or users:
-  what `make restore` uses, unless FORCE=1.
+  what `make restore` uses, unless FORCE=1. Such a restore writes a large backup quickly: the
+  change hub notes nothing row by row (`changes.all_at_once`: one search-text rebuild and one
+  data version at the end), a reference is resolved from the rows already written, read once
+  per model (a backup is in dependency order) instead of a query per reference, and a row is
+  inserted without first trying an UPDATE. Still one transaction: all or nothing.
 
 The exceptions are CommandErrors (a clean message and exit status 1 on the command line) that
 are also the exception Django would have raised (DeserializationError, ValidationError), so
@@ -27,19 +31,23 @@ code catching those keeps working.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.core.management.base import CommandError, CommandParser
 from django.core.management.commands import loaddata
+from django.core.serializers import base as serializer_base
 from django.core.serializers.base import DeserializationError
-from django.db import DatabaseError, router
+from django.core.serializers.json import Deserializer as JSONDeserializer
+from django.db import DatabaseError, models, router
 from django.utils import timezone
 
-from timeline.management.commands.dump import PROCESS_STATE
+from timeline import changes
+from timeline.management.commands.dump import PROCESS_STATE, natural_keys
 
 
 class FixtureRefused(CommandError):
@@ -96,8 +104,9 @@ class Command(loaddata.Command):
         self.overwrite = options["overwrite"]
         # Into a database checked to be empty there is nothing to compare with: skip the look-up
         # per row, which a restore of a large backup would otherwise pay for every row.
-        self.compare_existing = not options["empty_only"]
-        if options["empty_only"]:
+        self.restoring = options["empty_only"]
+        self.compare_existing = not self.restoring
+        if self.restoring:
             self._refuse_unless_empty(options["database"])
         super().handle(*fixture_labels, **options)
 
@@ -107,8 +116,11 @@ class Command(loaddata.Command):
         self.unchanged = 0
         self.overwritten: list[str] = []
         self._file_of: dict[int, str] = {}
+        # Inside the transaction Django's loaddata opens around this.
+        noting = changes.all_at_once(self.using) if self.restoring else contextlib.nullcontext()
         try:
-            super().loaddata(fixture_labels)
+            with noting:
+                super().loaddata(fixture_labels)
         except FixtureRefused:
             raise
         except DeserializationError as exc:
@@ -134,7 +146,10 @@ class Command(loaddata.Command):
         self._conflicts: list[str] = []
         name = _display(fixture_file)
         try:
-            super().load_label(label)
+            if self.restoring and self.parse_name(os.path.basename(label))[1] == "json":
+                self._restore_json(label)
+            else:
+                super().load_label(label)
         except FixtureRefused:
             raise
         except DeserializationError as exc:
@@ -153,6 +168,23 @@ class Command(loaddata.Command):
                 f"gewijzigd en de fixture zou ze overschrijven:\n{lines}\n"
                 "Gebruik --overwrite om toch te laden."
             )
+
+    def _restore_json(self, fixture_file: str) -> None:
+        """Django's load_label for a JSON backup going into the tables checked to be empty."""
+        _, _, compression = self.parse_name(os.path.basename(fixture_file))
+        open_method, mode = self.compression_formats[compression]
+        self.fixture_count += 1
+        with open_method(fixture_file, mode) as fixture:
+            rows = RestoreDeserializer(
+                fixture,
+                using=self.using,
+                ignorenonexistent=self.ignore,
+                handle_forward_references=True,
+                empty=set(_restored_models()),
+            )
+            for obj in rows:
+                self.fixture_object_count += 1
+                self.loaded_object_count += self.save_obj(obj)
 
     def save_obj(self, obj) -> bool:
         self._seen += 1
@@ -305,10 +337,7 @@ class Command(loaddata.Command):
 
     def _refuse_unless_empty(self, using: str) -> None:
         counts = []
-        # The data-version row (and the Editors group) come with the migrations, not the data.
-        timeline = [m for m in apps.get_app_config("timeline").get_models() if m not in PROCESS_STATE]
-        models = [*timeline, get_user_model()]
-        for model in models:
+        for model in _restored_models():
             count = model._base_manager.using(using).count()
             if count:
                 counts.append(f"{count} {model._meta.verbose_name_plural}")
@@ -321,7 +350,98 @@ class Command(loaddata.Command):
             )
 
 
+class RestoreDeserializer(JSONDeserializer):
+    """Django's JSON deserializer for a backup restored into empty tables (`empty`).
+
+    A reference by natural key is looked up among the rows already in the database, all of
+    its model's read in one query the first time one is needed: a backup is written in
+    dependency order, so they are there by then. A key not found there (a row further on) is
+    looked up as Django does, and deferred if it is not there yet. A row of an empty table is
+    inserted without first trying an UPDATE."""
+
+    def __init__(self, stream_or_string, *, empty: set, **options):
+        super().__init__(stream_or_string, **options)
+        self.empty = empty
+        self._pks: dict[type, dict] = {}
+
+    def _handle_object(self, obj):
+        for row in super()._handle_object(obj):
+            if type(row.object) in self.empty:
+                row = _NewRow(row.object, row.m2m_data, row.deferred_fields)
+            yield row
+
+    def _pk_of(self, model, key):
+        """The primary key of the row written with this natural key, or None."""
+        if not (
+            isinstance(key, list)
+            and hasattr(model._default_manager, "get_by_natural_key")
+            and not model._meta.pk.remote_field
+        ):
+            return None
+        if model not in self._pks:
+            self._pks[model] = {k: pk for pk, k in natural_keys(model, self.using).items()}
+        known = self._pks[model]
+        try:
+            key = tuple(key)
+            if key not in known:  # written since the model was read (a reference to its own)
+                manager = model._default_manager.db_manager(self.using)
+                known[key] = manager.get_by_natural_key(*key).pk
+        except (TypeError, ObjectDoesNotExist):  # a row further on, or no key: Django's way
+            return None
+        return known[key]
+
+    def _handle_fk_field_node(self, field, field_value):
+        model = field.remote_field.model
+        if field.remote_field.field_name == model._meta.pk.name:
+            pk = self._pk_of(model, field_value)
+            if pk is not None:
+                return pk
+        return super()._handle_fk_field_node(field, field_value)
+
+    def _handle_m2m_field_node(self, field, field_value):
+        model = field.remote_field.model
+        try:
+            pks = [self._pk_of(model, value) for value in field_value]
+        except TypeError:  # not a list: Django's message
+            pks = [None]
+        if pks and None not in pks:
+            return pks
+        return super()._handle_m2m_field_node(field, field_value)
+
+
+class _NewRow(serializer_base.DeserializedObject):
+    """A row for a table that was empty: inserted without an UPDATE tried first (which a save
+    with a primary key does), its many-to-many rows without first reading which are there.
+    Saved again for a forward reference, it is there: Django's save."""
+
+    inserted = False
+
+    def save(self, save_m2m=True, using=None, **kwargs):
+        if self.inserted:
+            return super().save(save_m2m, using, **kwargs)
+        self.inserted = True
+        instance = self.object
+        models.Model.save_base(instance, using=using, raw=True, force_insert=True, **kwargs)
+        for name, pks in (self.m2m_data or {}).items() if save_m2m else ():
+            field = instance._meta.get_field(name)
+            through = field.remote_field.through
+            source = through._meta.get_field(field.m2m_field_name()).attname
+            target = through._meta.get_field(field.m2m_reverse_field_name()).attname
+            through._base_manager.using(using).bulk_create(
+                [through(**{source: instance.pk, target: pk}) for pk in pks]
+            )
+        self.m2m_data = None
+
+
 # -------------------------------------------------------------------- helpers
+
+
+def _restored_models() -> list:
+    """What a restore requires to be empty. The data-version row (and the Editors group) come
+    with the migrations, not the data."""
+    timeline = [m for m in apps.get_app_config("timeline").get_models() if m not in PROCESS_STATE]
+    return [*timeline, get_user_model()]
+
 
 
 def _changed_fields(instance, current, m2m_data: dict, using: str) -> list[str]:
