@@ -1,6 +1,6 @@
 """How long do `make dump` and `make restore` take at 100,000 events, and is the round trip exact?
 
-    .venv/bin/python bench/bench_backup.py [--events 100000]
+    .venv/bin/python bench/bench_backup.py [--events 100000] [--results bench/results/backup.json]
 
 A throwaway SQLite database is migrated and filled with `manage.py generate_demo --events N`
 (events with their participants, citations and sources; generated rows have no audit history).
@@ -49,6 +49,7 @@ def _children_cpu() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--results", type=Path, default=RESULTS, help="the JSON file to write")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-backup-") as tmp:
         tmp = Path(tmp)
@@ -79,7 +80,7 @@ def main() -> None:
         "cpus": os.cpu_count(),
     }
     print(json.dumps(result, indent=2))
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    options.results.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     if not identical:
         sys.exit("The restored database does not dump to the same backup.")
 
