@@ -237,7 +237,7 @@ class EventIndex:
         """The actors (by primary key) that an actor in a published event belongs to: what the
         "everyone affiliated with" facet offers. One whose members appear only in drafts stays
         unknown to the public, as in `Actor.objects.public()`."""
-        present = np.flatnonzero(np.diff(self.participants.actor_bounds) > 0)
+        present = _distinct(self.participants.actors_of(self.alive))  # the overlay's rows too
         blocs = self.member_of[present]
         return [int(pk) for pk in self.actor_pks[_distinct(blocs[blocs >= 0])]]
 
