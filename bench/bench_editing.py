@@ -449,6 +449,7 @@ def main() -> None:
                 _prepare("sqlite", args.events, path.parent, name=path.name)
             url = f"sqlite:///{workdir}/bench.sqlite3"
             subprocess.run(["cp", args.reuse_sqlite, f"{workdir}/bench.sqlite3"], check=True)
+            _manage(_env(url), "migrate", "--noinput", "-v0")  # prepared by older code, perhaps
         else:
             url, _seconds = _prepare("sqlite", args.events, Path(workdir))
         if not args.no_sqlite:
@@ -461,6 +462,8 @@ def main() -> None:
                 url = _prepare("postgresql", args.events, Path(workdir))[0]
             elif not _database_exists(url):  # prepared there once, kept for the next runs
                 _prepare("postgresql", args.events, Path(workdir), name=url.rsplit("/", 1)[1])
+            else:
+                _manage(_env(url), "migrate", "--noinput", "-v0")
             results.append(_run("postgresql", url, args.seconds, args.rows))
             _write(args, results)
             _print(results[-1])
