@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 import requests
 from django.core.management import call_command
-from django.db import transaction
+from django.core.signals import request_finished
+from django.db import close_old_connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from playwright.sync_api import Page
 
@@ -281,3 +282,14 @@ def _worker_keeps_the_test_connection(monkeypatch):
     from django_tasks_db.management.commands import db_worker
 
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+
+def close_response(response) -> None:
+    """Close a response as a WSGI server does once it is sent (a streamed export holds an export
+    slot until then), without the request_finished handler that would close the test's database
+    connection (on PostgreSQL, the test's transaction): the test client disconnects it alike."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)

@@ -3,8 +3,7 @@
 import re
 
 import pytest
-from django.core.signals import request_finished
-from django.db import close_old_connections
+from conftest import close_response
 
 from timeline.models import Actor, Event
 
@@ -200,23 +199,14 @@ PUBLIC_URLS = [
 ]
 
 
-def _close(response) -> None:
-    """Close a response as a WSGI server does once it is sent (a streamed export holds an export
-    slot until then), without the request_finished handler that would close the test's database
-    connection: the test client itself disconnects it in the same way."""
-    request_finished.disconnect(close_old_connections)
-    try:
-        response.close()
-    finally:
-        request_finished.connect(close_old_connections)
 
 
 @pytest.mark.parametrize("url", PUBLIC_URLS)
 def test_it_answers_head_and_options_wherever_it_answers_get(client, seed, url):
     get = client.get(url)
-    _close(get)
+    close_response(get)
     head = client.head(url)
-    _close(head)
+    close_response(head)
     assert get.status_code == head.status_code == 200
     body = b"".join(head.streaming_content) if head.streaming else head.content
     assert head["Content-Type"] == get["Content-Type"] and not body

@@ -18,7 +18,7 @@ from urllib.parse import quote, urlencode
 import brotli
 import pytest
 import requests
-from conftest import CALL, SqliteSite, first_view_bytes
+from conftest import CALL, SqliteSite, close_response, first_view_bytes
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -286,7 +286,7 @@ def test_it_compresses_public_pages(client, seed, url, accepts):
     def get(**headers) -> tuple[HttpResponse, bytes]:
         response = client.get(url, headers=headers, secure=True)
         body = b"".join(response.streaming_content) if response.streaming else response.content
-        response.close()  # as a WSGI server does: a streamed export holds its slot until then
+        close_response(response)
         return response, body
 
     _plain, expected = get()

@@ -114,6 +114,9 @@ class EventDict(TypedDict):
     url: str
 
 
+slug_re = re.compile(r"[-a-zA-Z0-9_]+")
+
+
 class SlugManager(models.Manager):
     """Natural keys: fixtures refer to rows by slug, so they load into any database."""
 
@@ -783,6 +786,9 @@ class FormerSlug(models.Model):
     def now_called(model: type[Event] | type[Actor], slug: str) -> Event | Actor | None:
         """What once had this slug, under its current one; None when nothing did."""
         owner = "event" if model is Event else "actor"
+        # Whatever is not a slug was never one (and a NUL byte would be an error on PostgreSQL).
+        if not slug_re.fullmatch(slug):
+            return None
         found = FormerSlug.objects.filter(slug=slug, **{f"{owner}__isnull": False}).first()
         return getattr(found, owner) if found else None
 
