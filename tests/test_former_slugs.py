@@ -48,6 +48,16 @@ def test_every_slug_it_ever_had_leads_to_the_latest(client, seed):
     assert set(event.former_slugs.values_list("slug", flat=True)) == {"tweede-naam", "derde-naam"}
 
 
+def test_a_revert_to_an_older_slug_keeps_the_newer_one_leading_to_it(client, seed):
+    # A revert saves an event built from a history record, not loaded from the database.
+    event = Event.objects.get(slug=CALL)
+    event.save()  # its first version, under its first slug
+    _rename(event, "nieuwe-naam")
+    event.history.earliest().instance.save()
+    assert client.get(f"/events/{CALL}/").status_code == 200
+    assert _follow_once(client, "/events/nieuwe-naam/") == f"/events/{CALL}/"
+
+
 def test_an_old_actor_slug_answers_301_for_the_page_the_embed_and_the_api(client, seed):
     _rename(Actor.objects.get(slug="lavrov"), "sergej-lavrov")
     assert _follow_once(client, "/actors/lavrov/") == "/actors/sergej-lavrov/"

@@ -171,19 +171,22 @@ def event_changed(sender, instance: Event, using: str, **kwargs) -> None:
 @receiver(pre_save, sender=Event)
 @receiver(pre_save, sender=Actor)
 def note_slug_before_save(sender, instance, raw: bool, using: str, **kwargs) -> None:
-    # A fixture load (raw) names rows by their slugs: it never renames one.
-    if raw or instance.pk is None:
+    # A row loaded from the database knows its slug (`KeepsItsSlug`); one built otherwise (a
+    # revert builds it from a history record) is asked for it, once.
+    if raw or instance.pk is None or "saved_slug" in instance.__dict__:
         return
     saved = sender.objects.using(using).filter(pk=instance.pk).values_list("slug", flat=True)
-    instance._slug_before_save = saved.first()
+    instance.saved_slug = saved.first()
 
 
 @receiver(post_save, sender=Event)
 @receiver(post_save, sender=Actor)
 def remember_former_slug(sender, instance, raw: bool, **kwargs) -> None:
-    old = instance.__dict__.pop("_slug_before_save", None)
+    # A fixture load (raw) names rows by their slugs: it never renames one.
+    old = getattr(instance, "saved_slug", None)
     if not raw and old and old != instance.slug:
         FormerSlug.remember(instance, old)
+    instance.saved_slug = instance.slug
 
 
 def part_of_event_changed(sender, instance, using: str, **kwargs) -> None:

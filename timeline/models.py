@@ -114,8 +114,6 @@ class EventDict(TypedDict):
     url: str
 
 
-slug_re = re.compile(r"[-a-zA-Z0-9_]+")
-
 
 class SlugManager(models.Manager):
     """Natural keys: fixtures refer to rows by slug, so they load into any database."""
@@ -129,6 +127,17 @@ class SlugNaturalKey:
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
+
+
+class KeepsItsSlug(SlugNaturalKey):
+    """A row whose former slugs keep leading to it (`FormerSlug`): it knows the slug it was
+    loaded or last saved with, so the change hub sees a rename without asking the database."""
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
+        instance.saved_slug = instance.__dict__.get("slug")
+        return instance
 
 
 class Timeline(SlugNaturalKey, models.Model):
@@ -159,7 +168,7 @@ class ActorQuerySet(models.QuerySet):
         )
 
 
-class Actor(SlugNaturalKey, models.Model):
+class Actor(KeepsItsSlug, models.Model):
     class Kind(models.TextChoices):
         PERSON = "person", _("persoon")
         ORGANISATION = "organisation", _("organisatie")
@@ -402,7 +411,7 @@ class PartOfDay(models.TextChoices):
     NIGHT = "night", _("nacht")
 
 
-class Event(SlugNaturalKey, models.Model):
+class Event(KeepsItsSlug, models.Model):
     # Defined outside so that Meta's check constraints can be built from them; used as
     # Event.Status and Event.PartOfDay.
     Status = EventStatus
@@ -783,14 +792,14 @@ class FormerSlug(models.Model):
             FormerSlug.objects.create(**{owner: instance, "slug": old})
 
     @staticmethod
-    def now_called(model: type[Event] | type[Actor], slug: str) -> Event | Actor | None:
-        """What once had this slug, under its current one; None when nothing did."""
-        owner = "event" if model is Event else "actor"
+    def now_called(public: models.QuerySet, slug: str) -> Event | Actor | None:
+        """What of `public` (events or actors a reader may see) once had this slug, under its
+        current one; None when nothing did, or when it is not public (a draft stays unknown
+        under any name)."""
         # Whatever is not a slug was never one (and a NUL byte would be an error on PostgreSQL).
-        if not slug_re.fullmatch(slug):
+        if not _SLUG.fullmatch(slug):
             return None
-        found = FormerSlug.objects.filter(slug=slug, **{f"{owner}__isnull": False}).first()
-        return getattr(found, owner) if found else None
+        return public.filter(former_slugs__slug=slug).first()
 
 
 class EditorPreference(models.Model):

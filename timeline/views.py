@@ -138,8 +138,8 @@ def event_list(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
 def _moved(public: QuerySet, slug: str, request: HttpRequest) -> HttpResponse:
     """A 301 from a slug the event or actor once had to its current address; else a 404.
     What is not public (a draft) stays unknown, under any name."""
-    current = FormerSlug.now_called(public.model, slug)
-    if current is None or not public.filter(pk=current.pk).exists():
+    current = FormerSlug.now_called(public, slug)
+    if current is None:
         raise Http404
     query = request.META.get("QUERY_STRING", "")
     return HttpResponsePermanentRedirect(current.get_absolute_url() + (f"?{query}" if query else ""))

@@ -92,8 +92,7 @@ def renamed_actors(request: HttpRequest, form: EventFilterForm) -> HttpResponse 
     renamed = {}
     for key in ("actor", "affiliation"):
         for slug in request.GET.getlist(key):
-            actor = FormerSlug.now_called(Actor, slug)
-            if actor is not None and Actor.objects.public().filter(pk=actor.pk).exists():
+            if actor := FormerSlug.now_called(Actor.objects.public(), slug):
                 renamed[slug] = actor.slug
     if not renamed:
         return None
