@@ -1818,3 +1818,33 @@ def test_it_keeps_the_last_quote_of_a_published_event_on_the_citation_pages(desk
     Event.objects.filter(slug=CALL).update(published=False)  # a draft may lose it
     assert desk.post(url, {"post": "yes"}).status_code == 302
     assert not Citation.objects.filter(pk=citation.pk).exists()
+
+
+def test_it_refuses_to_move_the_last_quote_of_a_published_event_to_another_event(desk):
+    call = Event.objects.get(slug=CALL)
+    citation = call.citations.get()
+    url = f"/admin/timeline/citation/{citation.pk}/change/"
+    data = form_data(desk.get(url), form_id="citation_form")
+    data["event"], data["position"] = str(Event.objects.get(slug=LETTER).pk), "9"  # a free place there
+
+    response = desk.post(url, data)
+
+    assert response.status_code == 200
+    assert f"‘{call.title}’ is gepubliceerd en dit is zijn enige citaat" in text(response)
+    assert Citation.objects.get(pk=citation.pk).event == call
+    # With a second quote the event keeps one, and the citation may go.
+    call.citations.create(source=citation.source, position=citation.position + 1, quote="Macron belde terug.")
+    assert desk.post(url, data).status_code == 302
+    assert Citation.objects.get(pk=citation.pk).event.slug == LETTER
+    assert call.citations.get().quote == "Macron belde terug."
+
+
+def test_it_lets_a_citation_of_a_draft_move(desk):
+    Event.objects.filter(slug=CALL).update(published=False)
+    citation = Event.objects.get(slug=CALL).citations.get()
+    url = f"/admin/timeline/citation/{citation.pk}/change/"
+    data = form_data(desk.get(url), form_id="citation_form")
+    data["event"], data["position"] = str(Event.objects.get(slug=LETTER).pk), "9"  # a free place there
+
+    assert desk.post(url, data).status_code == 302
+    assert Citation.objects.get(pk=citation.pk).event.slug == LETTER

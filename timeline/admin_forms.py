@@ -33,7 +33,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from timeline import dates, i18n
-from timeline.models import Actor, Event, EventType, Participation, Source, Timeline
+from timeline.models import Actor, Citation, Event, EventType, Participation, Source, Timeline
 
 SNAPSHOT_SALT = "timeline.admin.event-opened"
 
@@ -418,6 +418,39 @@ class EventAdminForm(forms.ModelForm):
         self._require_source(cleaned)
         self._check_correction(cleaned)
         self._check_version(cleaned)
+        return cleaned
+
+
+class CitationAdminForm(forms.ModelForm):
+    """A citation on its own page: its event, if published, keeps a quote from a source when
+    the quote is emptied or the citation moved to another event (as `Event.require_source`)."""
+
+    class Meta:
+        model = Citation
+        fields = "__all__"  # noqa: DJ007 — the admin chooses what is shown
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        saved = Citation.objects.select_related("event").get(pk=self.instance.pk)
+        moved = cleaned.get("event") is not None and cleaned["event"].pk != saved.event_id
+        emptied = not (cleaned.get("quote") or "").strip()
+        if not (moved or emptied) or not saved.event.published:
+            return cleaned
+        others = saved.event.citations.exclude(pk=saved.pk).values_list("quote", flat=True)
+        try:
+            saved.event.require_source(others)
+        except ValidationError:
+            raise ValidationError(
+                gettext(
+                    "‘%(event)s’ is gepubliceerd en dit is zijn enige citaat met een zin uit de "
+                    "bron; zonder dit citaat zou het een feit zonder bron zijn. Voeg eerst een "
+                    "ander citaat toe aan die gebeurtenis, of zet haar op niet gepubliceerd."
+                )
+                % {"event": saved.event.title},
+                code="unsourced",
+            ) from None
         return cleaned
 
 
