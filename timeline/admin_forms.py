@@ -477,7 +477,8 @@ class IngestForm(forms.Form):
     published = forms.DateField(
         label=_("Publicatiedatum"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    language = forms.ChoiceField(label=_("Taal"), choices=[("nl", _("Nederlands")), ("en", _("Engels"))])
+    # The languages by the names Django itself gives them (Nederlands, Engels in Dutch).
+    language = forms.ChoiceField(label=_("Taal"), choices=[("nl", _("Dutch")), ("en", _("English"))])
 
     def clean(self):
         data = super().clean()
