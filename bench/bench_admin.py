@@ -1,20 +1,21 @@
 """Is the editors' desk fast at scale? (issue 16)
 
     .venv/bin/python bench/bench_admin.py [--events 100000] [--repeats 15] [--reuse-sqlite PATH]
-                                          [--postgres]
+    .venv/bin/python bench/bench_admin.py --postgres [--events 100000] [--reuse-postgres]
 
-A throwaway SQLite database (and with --postgres one on 127.0.0.1:5432, named ct_desk16b_bench)
-with `--events` demo events, built as bench_timeline.py builds its own (`manage.py generate_demo`
-through its helpers). In a child process with the production settings (DEBUG off, no page
-cache), an editor who is staff in the Editors group, not a superuser, opens the admin's pages
-through Django's test client, so the time is the server's alone (no network, no browser):
+A throwaway SQLite database (with --postgres instead one on 127.0.0.1:5432, named
+ct_desk16b_bench; --reuse-postgres measures the one an earlier run filled) with `--events` demo
+events, built as bench_timeline.py builds its own (`manage.py generate_demo` through its
+helpers). In a child process with the production settings (DEBUG off, no page cache), an editor
+who is staff in the Editors group, not a superuser, opens the admin's pages through Django's test
+client, so the time is the server's alone (no network, no browser):
 
 - the event list; the list searched ("lavrov"); filtered by status, by participant and by date;
 - an event's edit page; its history.
 
-Printed and written to bench/results/admin.json: the median and p95 per page, the number of SQL
-queries and the size of the answer. Not a test: it takes minutes and its figures depend on the
-machine (2 shared cores here).
+Printed and written to bench/results/admin.json (admin-postgres.json with --postgres): the
+median and p95 per page, the number of SQL queries and the size of the answer. Not a test: it
+takes minutes and its figures depend on the machine (2 shared cores here).
 """
 
 from __future__ import annotations
@@ -39,7 +40,10 @@ from bench_timeline import (  # noqa: E402  (found through the path just added)
     _postgres_reachable,
 )
 
-RESULTS = BENCH / "results" / "admin.json"
+RESULTS = {
+    "sqlite": BENCH / "results" / "admin.json",
+    "postgresql": BENCH / "results" / "admin-postgres.json",
+}
 PG_DATABASE = "ct_desk16b_bench"
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/")
 TARGET_MS = 300
@@ -152,21 +156,27 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--reuse-sqlite", type=Path, help="a database generate_demo has filled")
-    parser.add_argument("--postgres", action="store_true", help=f"also on PostgreSQL ({PG_DATABASE})")
+    parser.add_argument("--postgres", action="store_true", help=f"on PostgreSQL ({PG_DATABASE})")
+    parser.add_argument("--reuse-postgres", action="store_true", help="the database an earlier run filled")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         return measure(args.repeats)
 
     results: dict = {"target_ms": TARGET_MS, "cpus": os.cpu_count(), "load_before": os.getloadavg()}
+    postgres = args.postgres or args.reuse_postgres
+    if postgres and not _postgres_reachable():
+        sys.exit("PostgreSQL is not reachable on 127.0.0.1:5432")
     with tempfile.TemporaryDirectory() as workdir:
         backends = []
-        if args.reuse_sqlite:
+        if args.reuse_postgres:
+            backends.append(("postgresql", PG_URL.rstrip("/") + "/" + PG_DATABASE, None))
+        elif postgres:
+            backends.append(("postgresql", *_prepare_postgres(args.events)))
+        elif args.reuse_sqlite:
             backends.append(("sqlite", f"sqlite:///{args.reuse_sqlite.resolve()}", None))
         else:
             backends.append(("sqlite", *_prepare_sqlite(args.events, Path(workdir))))
-        if args.postgres and _postgres_reachable():
-            backends.append(("postgresql", *_prepare_postgres(args.events)))
         # The admin's pages name their static files through the manifest, as `make serve`
         # collects it.
         _manage(_env(backends[0][1]), "collectstatic", "--noinput", "-v0")
@@ -180,9 +190,10 @@ def main() -> None:
                 print(f"  {name:40} {page['median_ms']:8.1f} {page['p95_ms']:8.1f} "
                       f"{page['queries']:4d}{mark}")  # fmt: skip
     results["load_after"] = os.getloadavg()
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
+    written = RESULTS[backends[0][0]]
+    written.parent.mkdir(exist_ok=True)
+    written.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nwritten to {written.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ import pytest
 import requests
 import tablib
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -765,6 +766,9 @@ def _desk_pages(desk) -> dict[str, str]:
         "revert": f"/admin/timeline/event/{event.pk}/history/{first.history_id}/",
         "import": IMPORT,
         "export": EXPORT,
+        "ingest": INGEST,
+        "actor list": "/admin/timeline/actor/",
+        "source list": "/admin/timeline/source/",
     }
     shown = {}
     for name, url in pages.items():
@@ -772,6 +776,9 @@ def _desk_pages(desk) -> dict[str, str]:
         assert response.status_code == 200, name
         assert response.headers["Content-Language"] == response.wsgi_request.LANGUAGE_CODE
         shown[name] = shown_text(response)
+    proposals = desk.post(INGEST, {**ARTICLE, "propose": "1"})
+    assert proposals.status_code == 200 and 'name="keep"' in text(proposals)
+    shown["ingest, the proposals"] = shown_text(proposals)
     return shown
 
 
@@ -816,6 +823,57 @@ def test_it_shows_the_desk_in_english_to_an_editor_who_chose_english(desk, edito
     assert "Status:" in pages["edit"] and "occurred" in pages["edit"].splitlines()
     assert "Participation Vladimir Putin (caller) changed: Role: speaker → caller" in pages["history"]
     assert "What changed" in pages["history"]
+
+
+def _our_dutch() -> list[str]:
+    """The Dutch of our own code, from the English catalogue: every msgid whose English differs,
+    or the fixed words between its placeholders, that is long enough not to be a name."""
+    po = (settings.BASE_DIR / "locale/en/LC_MESSAGES/django.po").read_text()
+    phrases = set()
+    for block in po.split("\n\n"):
+        ids = re.findall(r'^msgid "(.*)"((?:\n".*")*)', block, re.M)
+        strs = re.findall(r'^msgstr(?:\[0\])? "(.*)"((?:\n".*")*)', block, re.M)
+        if not ids or not strs:
+            continue
+        msgid, msgstr = (first + "".join(re.findall(r'"(.*)"', rest)) for first, rest in (ids[0], strs[0]))
+        if not msgstr or msgid == msgstr:
+            continue
+        for piece in re.split(r"%\(\w+\)[sd]|%[sd]|<[^>]*>|\\n", msgid.replace('\\"', '"')):
+            if len(piece.strip()) >= 12:
+                phrases.add(piece.strip())
+    return sorted(phrases)
+
+
+def test_it_shows_none_of_our_dutch_to_an_editor_who_chose_english(desk, editor, desk2):
+    EditorPreference.objects.create(user=editor, language="en")
+    dutch = _our_dutch()
+    assert "Artikel inlezen" in dutch and "Alleen wat is aangevinkt wordt opgeslagen, als concept." in dutch
+    pages = _desk_pages(desk)
+    # The note on a draft, and a colleague's save in between.
+    draft = Event.objects.get(slug=LETTER)
+    Event.objects.filter(pk=draft.pk).update(published=False)
+    pages["draft edit"] = shown_text(desk.get(change_url(draft)))
+    event = Event.objects.get(slug=CALL)
+    mine = form_data(desk.get(change_url(event)))
+    theirs = form_data(desk2.get(change_url(event)))
+    theirs["title"] = "Putin calls Macron"
+    assert desk2.post(change_url(event), theirs).status_code == 302
+    mine["title"] = "Putin and Macron talk"
+    conflict = desk.post(change_url(event), mine)
+    assert conflict.status_code == 200
+    pages["conflict"] = shown_text(conflict)
+    for name, shown in pages.items():
+        found = [phrase for phrase in dutch if phrase in shown]
+        assert found == [], (name, found)
+    assert "Draft: this event is not on the public timeline yet." in pages["draft edit"]
+    assert "Preview (draft)" in pages["draft edit"]
+    assert "A colleague saved this event after you opened it (bram," in pages["conflict"]
+    assert "title: ‘Putin calls Macron’ (colleague) against ‘Putin and Macron talk’ (you)" in (
+        pages["conflict"]
+    )
+    assert "Or a file" in pages["ingest"] and "Publication date" in pages["ingest"]
+    assert "Only what is ticked is saved, as a draft." in pages["ingest, the proposals"]
+    assert "Show proposals" in pages["ingest"] and "Read an article" in pages["event list"]
 
 
 # -- import and export --------------------------------------------------------------------------
@@ -1760,3 +1818,33 @@ def test_it_keeps_the_last_quote_of_a_published_event_on_the_citation_pages(desk
     Event.objects.filter(slug=CALL).update(published=False)  # a draft may lose it
     assert desk.post(url, {"post": "yes"}).status_code == 302
     assert not Citation.objects.filter(pk=citation.pk).exists()
+
+
+def test_it_refuses_to_move_the_last_quote_of_a_published_event_to_another_event(desk):
+    call = Event.objects.get(slug=CALL)
+    citation = call.citations.get()
+    url = f"/admin/timeline/citation/{citation.pk}/change/"
+    data = form_data(desk.get(url), form_id="citation_form")
+    data["event"], data["position"] = str(Event.objects.get(slug=LETTER).pk), "9"  # a free place there
+
+    response = desk.post(url, data)
+
+    assert response.status_code == 200
+    assert f"‘{call.title}’ is gepubliceerd en dit is zijn enige citaat" in text(response)
+    assert Citation.objects.get(pk=citation.pk).event == call
+    # With a second quote the event keeps one, and the citation may go.
+    call.citations.create(source=citation.source, position=citation.position + 1, quote="Macron belde terug.")
+    assert desk.post(url, data).status_code == 302
+    assert Citation.objects.get(pk=citation.pk).event.slug == LETTER
+    assert call.citations.get().quote == "Macron belde terug."
+
+
+def test_it_lets_a_citation_of_a_draft_move(desk):
+    Event.objects.filter(slug=CALL).update(published=False)
+    citation = Event.objects.get(slug=CALL).citations.get()
+    url = f"/admin/timeline/citation/{citation.pk}/change/"
+    data = form_data(desk.get(url), form_id="citation_form")
+    data["event"], data["position"] = str(Event.objects.get(slug=LETTER).pk), "9"  # a free place there
+
+    assert desk.post(url, data).status_code == 302
+    assert Citation.objects.get(pk=citation.pk).event.slug == LETTER

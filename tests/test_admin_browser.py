@@ -1,17 +1,21 @@
 """The editors' desk in real headless Chromium: log in, enter an event the way the article
-says it, publish it, and find it on the public timeline."""
+says it, publish it, find it on the public timeline, correct it, revert it, import a sheet;
+with screenshots at 1,280 px in docs/screenshots/."""
 
 import importlib
 import time
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from timeline.models import Event
 
 VIEWPORT = {"width": 1280, "height": 900}
+SCREENSHOTS = settings.BASE_DIR / "docs" / "screenshots"
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,9 +40,7 @@ def _pick(page: Page, select_id: str, typed: str, option: str) -> None:
     search = page.locator(".select2-container--open .select2-search__field")
     search.fill(typed)
     page.locator(".select2-container--open .select2-results__option", has_text=option).click()
-    expect(page.locator(f"#{select_id} + .select2 .select2-selection__rendered")).to_contain_text(
-        option
-    )
+    expect(page.locator(f"#{select_id} + .select2 .select2-selection__rendered")).to_contain_text(option)
 
 
 # -- the whole editor flow, one step per function (a later step, such as a correction, slots in) --
@@ -94,14 +96,55 @@ def _see_on_the_timeline(page: Page, base: str, event: Event) -> None:
     expect(card.locator(".participants")).to_contain_text("Antony Blinken")
 
 
-def _change(page: Page, base: str, event: Event) -> None:
-    """Another role, another quote, another date."""
+def _correct(page: Page, base: str, event: Event) -> None:
+    """On the published event: another role, another quote, another date, as a correction. A
+    summary is no fact readers rely on: the question comes with the date."""
     page.goto(f"{base}/admin/timeline/event/{event.pk}/change/")
+    question = page.locator("fieldset.correction")
+    page.fill("#id_summary", "Lavrov en Blinken spraken elkaar over de brieven.")
+    expect(question).to_be_hidden()
     page.select_option("#id_participations-1-role", "recipient")
     page.fill("#id_citations-0-quote", "Een ander citaat.")
     page.fill("#id_date_text", "vanmorgen")
+    page.press("#id_date_text", "Tab")  # its change event, before the box is clicked
+    expect(question).to_be_visible()
+    page.get_by_label("Dit is een correctie").check()
+    note = page.get_by_label("Toelichting voor de lezers")
+    expect(note).to_have_attribute("required", "")
+    note.fill("Het gesprek was vrijdagochtend, niet woensdag.")
     page.locator("input[name=_save]").first.click()
     expect(page.locator(".messagelist")).to_contain_text("gewijzigd")
+    assert Event.objects.get(pk=event.pk).corrections.get().note == (
+        "Het gesprek was vrijdagochtend, niet woensdag."
+    )
+
+
+def _see_the_correction(page: Page, base: str, event: Event) -> None:
+    page.goto(base + Event.objects.get(pk=event.pk).get_absolute_url())
+    expect(page.locator("#corrections")).to_contain_text("Het gesprek was vrijdagochtend, niet woensdag.")
+    expect(page.locator(".event-meta .badge-corrected")).to_have_text("gecorrigeerd")
+
+
+def _import_preview(page: Page, base: str, tmp_path) -> None:
+    """A Dutch Excel file (semicolons, Windows-1252) up to its checked preview."""
+    sheet = tmp_path / "redactie.csv"
+    sheet.write_bytes(
+        "Headline;Slug;EDTF;Event Type;Actors;Quote;Source;Published\r\n"
+        "Reactie van de VS: Oekraïne;vs-reactie;26-01-2022;statement;verenigde-staten:speaker;"
+        "Blinken reageerde woensdag.;nos-2022-01-28-lavrov;1\r\n"
+        "Brief van de NAVO;navo-brief;26-01-2022;diplomatic-letter;navo:sender;"
+        "De NAVO stuurde een brief.;nos-2022-01-28-lavrov;0\r\n".encode("cp1252")
+    )
+    page.goto(f"{base}/admin/timeline/event/import/")
+    page.set_input_files("input[name=import_file]", str(sheet))
+    page.select_option("select[name=format]", "0")  # CSV
+    page.locator("input[type=submit]").first.click()
+    expect(page.locator("#import-job")).to_be_visible()
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+    page.reload()
+    expect(page.locator("table.import-preview")).to_contain_text("Reactie van de VS: Oekraïne")
+    _fits(page, "table.import-preview")
+    page.screenshot(path=str(SCREENSHOTS / "admin-import-preview.png"), full_page=True)
 
 
 def _revert_to_first_version(page: Page, base: str, event: Event) -> None:
@@ -142,11 +185,9 @@ def _fits(page: Page, selector: str) -> None:
     assert right <= VIEWPORT["width"], f"{selector} ends at {right} px"
 
 
-def test_it_adds_publishes_changes_and_reverts_an_event_in_a_dutch_desk(
-    browser, live_seed, artifacts
-):
+def test_an_editor_adds_publishes_corrects_and_reverts_an_event_in_a_dutch_desk(browser, live_seed, tmp_path):
     _editor()
-    # A Dutch newsroom's laptop: the admin and the public timeline in Dutch.
+    # A Dutch newsroom's laptop: the admin and the public timeline in Dutch, 1,280 px wide.
     context = browser.new_context(viewport=VIEWPORT, locale="nl-NL")
     page = context.new_page()
     csp_violations = []
@@ -155,6 +196,7 @@ def test_it_adds_publishes_changes_and_reverts_an_event_in_a_dutch_desk(
         lambda msg: csp_violations.append(msg.text) if "Content Security Policy" in msg.text else None,
     )
     base = live_seed.url
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     _log_in(page, base, "/admin/timeline/event/add/")
     event = _add_event(page)
@@ -164,57 +206,28 @@ def test_it_adds_publishes_changes_and_reverts_an_event_in_a_dutch_desk(
     elapsed = time.perf_counter() - started
     print(f"\nlog in, create with two participants and a citation, publish, see on /: {elapsed:.2f} s")
 
-    # The list and the edit page at 1,280 px, as an editor's laptop shows them.
+    # The list and the edit page at 1,280 px, as an editor's laptop shows them: every column
+    # of the list within the window.
     page.goto(f"{base}/admin/timeline/event/")
     _fits(page, "#result_list")
-    page.screenshot(path=str(artifacts / "admin-event-list-1280.png"), full_page=False)
+    table = page.evaluate("document.querySelector('#result_list').getBoundingClientRect().width")
+    assert table <= VIEWPORT["width"], f"the event list is {table} px wide"
+    page.screenshot(path=str(SCREENSHOTS / "admin-event-list.png"), full_page=False)
     page.goto(f"{base}/admin/timeline/event/{event.pk}/change/")
     _fits(page, "#event_form")
-    page.screenshot(path=str(artifacts / "admin-event-edit-1280.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "admin-event-edit.png"), full_page=True)
 
-    _change(page, base, event)
+    _correct(page, base, event)
     assert _whole(event) != first_version
+    _see_the_correction(page, base, event)
     _revert_to_first_version(page, base, event)
     # The revert gives back the first version whole: the event (a draft then), its participants
     # and its citation, not only its own fields.
     assert _whole(event) == first_version
-    assert csp_violations == []  # the date preview is a static file, as the CSP demands
+
+    _import_preview(page, base, tmp_path)
+    assert csp_violations == []  # the date preview and the question are static files (the CSP)
     context.close()
-
-
-def test_it_asks_whether_a_change_to_a_published_event_is_a_correction(
-    page: Page, live_seed, artifacts
-):
-    _editor()
-    page.set_extra_http_headers({"Accept-Language": "nl-NL,nl;q=0.9"})
-    event = Event.objects.get(slug="poetin-macron-telefoongesprek-2022-01-28")
-    page.goto(live_seed.url + f"/admin/login/?next=/admin/timeline/event/{event.pk}/change/")
-    page.fill("#id_username", "anna")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-
-    question = page.locator("fieldset.correction")
-    box = page.get_by_label("Dit is een correctie")
-    note = page.get_by_label("Toelichting voor de lezers")
-    # A summary is no fact readers rely on: nothing is asked.
-    page.fill("#id_summary", "Poetin en Macron spraken elkaar vanochtend.")
-    expect(question).to_be_hidden()
-    # The date is: the question appears, and a ticked box needs a note.
-    page.fill("#id_date_text", "woensdag")
-    expect(question).to_be_visible()
-    box.check()
-    expect(note).to_have_attribute("required", "")
-    page.screenshot(path=str(artifacts / "admin-correction-question.png"), full_page=True)
-    note.fill("Het gesprek was woensdag, niet vrijdag.")
-    page.locator("input[name=_save]").first.click()
-    expect(page.locator(".messagelist")).to_contain_text(event.title)
-
-    correction = event.corrections.get()
-    assert correction.note == "Het gesprek was woensdag, niet vrijdag."
-    page.goto(live_seed.url + event.get_absolute_url())
-    expect(page.locator("#corrections")).to_contain_text("Het gesprek was woensdag, niet vrijdag.")
-    expect(page.locator(".event-meta .badge-corrected")).to_have_text("gecorrigeerd")
-    page.screenshot(path=str(artifacts / "event-corrected.png"), full_page=True)
 
 
 def test_the_correction_question_works_as_plain_fields_without_javascript(browser, live_seed):

@@ -35,7 +35,8 @@ def _dump() -> str:
     return out.getvalue()
 
 
-def _event_row(slug: str, edtf: str = "2022-01-28", title: str = "") -> dict:
+def _event_row(slug: str, edtf: str = "2022-01-28", title: str = "", published: bool = False) -> dict:
+    """A draft unless asked: a published one needs a citation row too."""
     return {
         "model": "timeline.event",
         "fields": {
@@ -47,7 +48,7 @@ def _event_row(slug: str, edtf: str = "2022-01-28", title: str = "") -> dict:
             "edtf": edtf,
             "part_of_day": "",
             "location": "",
-            "published": True,
+            "published": published,
             "created": "2022-01-28T12:00:00Z",
             "updated": "2022-01-28T12:00:00Z",
             "timelines": [[TIMELINE]],
@@ -246,7 +247,7 @@ def test_it_overwrites_an_editors_change_when_asked_and_records_it(seed):
 
 def test_it_loads_over_an_edit_the_fixture_agrees_with(seed, tmp_path):
     _edit_as("alice", title="Testgebeurtenis " + SEED_EVENT, summary="")
-    row = _event_row(SEED_EVENT)
+    row = _event_row(SEED_EVENT, published=True)
     row["fields"]["part_of_day"] = "morning"
     row["fields"]["type"] = ["press-conference"]
 
@@ -256,7 +257,7 @@ def test_it_loads_over_an_edit_the_fixture_agrees_with(seed, tmp_path):
 
 
 def test_it_updates_a_row_nobody_edited_since_it_was_loaded(seed, tmp_path):
-    _load(_write(tmp_path, [_event_row(SEED_EVENT, "2022-01-27", title="Gecorrigeerd")]),
+    _load(_write(tmp_path, [_event_row(SEED_EVENT, "2022-01-27", title="Gecorrigeerd", published=True)]),
           verbosity=0)  # fmt: skip
 
     event = Event.objects.get(slug=SEED_EVENT)
@@ -432,3 +433,63 @@ def test_a_failed_dump_leaves_no_file(seed, tmp_path, monkeypatch):
 
     assert list(tmp_path.iterdir()) == [earlier]
     json.loads(earlier.read_bytes())
+
+
+# ---------------------------------------------------------------- no published fact without a quote
+
+
+def _citation_row(slug: str, quote: str) -> dict:
+    source = Source.objects.order_by("pk").first()
+    return {"model": "timeline.citation",
+            "fields": {"event": [slug], "source": list(source.natural_key()), "quote": quote}}  # fmt: skip
+
+
+@pytest.mark.parametrize("quote", [None, "", "  \n "])
+def test_it_refuses_a_published_event_without_a_quote_naming_it_and_loads_nothing(seed, tmp_path, quote):
+    rows = [_event_row("zonder-bron", title="Zomaar een bewering", published=True),
+            _event_row("met-bron", published=True)]  # fmt: skip
+    rows.append(_citation_row("met-bron", "Dit staat in de bron."))
+    if quote is not None:
+        rows.append(_citation_row("zonder-bron", quote))
+    before = _dump()
+
+    with pytest.raises(CommandError) as refused:
+        _load(_write(tmp_path, rows), verbosity=0)
+
+    assert "Niets geladen" in str(refused.value)
+    assert "zonder-bron (Zomaar een bewering)" in str(refused.value)
+    assert "met-bron" not in str(refused.value)
+    assert _dump() == before
+
+
+def test_it_loads_a_draft_without_a_quote_and_a_published_event_with_one(seed, tmp_path):
+    rows = [_event_row("concept-zonder-bron"), _event_row("met-bron", published=True),
+            _citation_row("met-bron", "Dit staat in de bron.")]  # fmt: skip
+
+    _load(_write(tmp_path, rows), verbosity=0)
+
+    assert Event.objects.get(slug="concept-zonder-bron").published is False
+    assert Event.objects.published().filter(slug="met-bron").exists()
+
+
+def test_the_seed_and_a_dump_of_it_still_load(seed, tmp_path):
+    _load("fixtures/seed.json", verbosity=0)  # again, over itself
+    rows = json.loads(_backup(tmp_path / "backup.json"))
+    published = Event.objects.published().count()
+    _empty_the_database()
+
+    _load(_write(tmp_path, rows, "backup.json"), empty_only=True, verbosity=0)
+
+    assert Event.objects.published().count() == published > 0
+
+
+def test_a_restore_refuses_a_backup_with_an_unsourced_published_event(seed, tmp_path):
+    rows = json.loads(_backup(tmp_path / "backup.json"))
+    rows = [row for row in rows if not (row["model"] == "timeline.citation"
+                                        and row["fields"]["event"] == [SEED_EVENT])]  # fmt: skip
+    _empty_the_database()
+
+    with pytest.raises(CommandError, match=SEED_EVENT):
+        _load(_write(tmp_path, rows, "backup.json"), empty_only=True, verbosity=0)
+
+    assert not Event.objects.exists() and not User.objects.exists()

@@ -1,4 +1,4 @@
-"""Links that never break: every slug an event or actor ever had leads to it (issue 16)."""
+"""Links that never break: every slug an event, actor or event type ever had leads to it (issue 16)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from django.apps import apps
 
 from timeline import migrations
-from timeline.models import Actor, Event, FormerSlug
+from timeline.models import Actor, Event, EventType, FormerSlug
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +70,24 @@ def test_an_old_actor_slug_answers_301_for_the_page_the_embed_and_the_api(client
         "/api/events.json?affiliation=sergej-lavrov"
     )
     assert _follow_once(client, "/en/feed/?actor=lavrov") == "/en/feed/?actor=sergej-lavrov"
+
+
+def test_an_old_type_slug_answers_301_to_the_filter_under_its_new_one(client, seed):
+    statement = _rename(EventType.objects.get(slug="statement"), "verklaring")
+    expected = client.get("/api/events.json?type=verklaring").json()["count"]
+    assert expected > 0
+    moved = _follow_once(client, "/api/events.json?type=statement&actor=lavrov&type=phone-call")
+    assert moved == "/api/events.json?type=verklaring&type=phone-call&actor=lavrov"  # keys grouped
+    assert _follow_once(client, "/embed/?type=statement") == "/embed/?type=verklaring"
+    assert _follow_once(client, "/?type=statement&q=oorlog") == "/?type=verklaring&q=oorlog"
+    assert _follow_once(client, "/export/events.csv?type=statement") == "/export/events.csv?type=verklaring"
+    assert client.get("/api/events.json?type=statement", follow=True).json()["count"] == expected
+    assert list(statement.former_slugs.values_list("slug", flat=True)) == ["statement"]
+    # An actor's old slug and a type's in one link: both sent on at once.
+    _rename(Actor.objects.get(slug="lavrov"), "sergej-lavrov")
+    assert _follow_once(client, "/?actor=lavrov&type=statement") == "/?actor=sergej-lavrov&type=verklaring"
+    # A type never called so is still the form's error, not a redirect.
+    assert client.get("/api/events.json?type=nooit-bestaan").status_code == 400
 
 
 def test_a_draft_stays_unknown_under_its_old_slug(client, seed):

@@ -34,6 +34,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from timeline import history, i18n, imports, ingest, resources
 from timeline.admin_forms import (
+    CitationAdminForm,
     EditConflict,
     EventAdminForm,
     IngestForm,
@@ -814,6 +815,7 @@ class ParticipationAdmin(HistoryAdmin):
 
 @admin.register(Citation)
 class CitationAdmin(HistoryAdmin):
+    form = CitationAdminForm
     list_display = ["event", "source", "quote"]
     list_select_related = ["event", "source"]
     autocomplete_fields = ["event", "source"]

@@ -33,7 +33,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from timeline import dates, i18n
-from timeline.models import Actor, Event, EventType, Participation, Source, Timeline
+from timeline.models import Actor, Citation, Event, EventType, Participation, Source, Timeline
 
 SNAPSHOT_SALT = "timeline.admin.event-opened"
 
@@ -133,19 +133,24 @@ def _by_pk(model, pk):
 
 # -- what an editor saw, what a colleague saved -------------------------------------------------
 
+# The fields from the models' own names; the two relations as the form's inlines call them.
 LABELS = {
-    "title": "titel",
-    "slug": "slug",
-    "summary": "samenvatting",
-    "type": "soort",
-    "status": "status",
-    "date": "datum",
-    "location": "plaats",
-    "published": "gepubliceerd",
-    "timelines": "tijdlijnen",
-    "participants": "deelnemers",
-    "citations": "citaten",
+    "title": Event._meta.get_field("title").verbose_name,
+    "slug": Event._meta.get_field("slug").verbose_name,
+    "summary": Event._meta.get_field("summary").verbose_name,
+    "type": Event._meta.get_field("type").verbose_name,
+    "status": Event._meta.get_field("status").verbose_name,
+    "date": _("datum"),
+    "location": Event._meta.get_field("location").verbose_name,
+    "published": Event._meta.get_field("published").verbose_name,
+    "timelines": Event._meta.get_field("timelines").verbose_name,
+    "participants": _("deelnemers"),
+    "citations": _("citaten"),
 }
+
+
+def _yes_no(value: bool) -> str:
+    return gettext("ja") if value else gettext("nee")
 
 
 def _date_text(edtf: str, part_of_day: str) -> str:
@@ -166,7 +171,7 @@ def snapshot(event: Event) -> dict[str, str]:
         "status": event.get_status_display(),
         "date": _date_text(event.edtf, event.part_of_day),
         "location": event.location,
-        "published": "ja" if event.published else "nee",
+        "published": _yes_no(event.published),
         "timelines": ", ".join(sorted(t.title for t in event.timelines.all())),
         "participants": "; ".join(
             sorted(f"{p.actor.name} ({p.get_role_display()})" for p in participations)
@@ -185,11 +190,11 @@ def _quote(text: str, limit: int = 120) -> str:
 
 class EventAdminForm(forms.ModelForm):
     date_text = forms.CharField(
-        label="Datum zoals in de tekst",
+        label=_("Datum zoals in de tekst"),
         required=False,
         max_length=dates.MAX_PHRASE_LENGTH,
         widget=DatePhraseInput(),
-        help_text=(
+        help_text=_(
             "Bijvoorbeeld ‘woensdag’, ‘eerder deze week’, ‘vanmorgen’, ‘2022-01-26’. Wordt "
             "gelezen vanaf de publicatiedatum van de eerste bron hieronder en vult de EDTF-datum "
             "en het dagdeel in. Leeg laten om de EDTF-datum zelf in te vullen."
@@ -257,7 +262,7 @@ class EventAdminForm(forms.ModelForm):
             if not cleaned.get("edtf") and "edtf" in self.fields and "edtf" not in self.errors:
                 self.add_error(
                     "edtf",
-                    "Vul een datum in: zoals in de tekst (‘woensdag’) of als EDTF (2022-01-26).",
+                    gettext("Vul een datum in: zoals in de tekst (‘woensdag’) of als EDTF (2022-01-26)."),
                 )
             return
         status = cleaned.get("status") or self.instance.status
@@ -266,7 +271,7 @@ class EventAdminForm(forms.ModelForm):
             self.add_error(
                 "date_text",
                 ValidationError(
-                    "Deze datum is niet herkend: %(reason)s. Er is niets opgeslagen.",
+                    gettext("Deze datum is niet herkend: %(reason)s. Er is niets opgeslagen."),
                     code="unresolved_date",
                     params={"reason": result.reason},
                 ),
@@ -296,7 +301,7 @@ class EventAdminForm(forms.ModelForm):
             current = self._current()
         except Event.DoesNotExist:
             raise ValidationError(
-                "Deze gebeurtenis is intussen verwijderd. Er is niets opgeslagen.",
+                gettext("Deze gebeurtenis is intussen verwijderd. Er is niets opgeslagen."),
                 code="deleted",
             ) from None
         if opened_version == current.version:
@@ -319,21 +324,20 @@ class EventAdminForm(forms.ModelForm):
             who = f" ({record.history_user.get_username()}, {when})"
         lines = []
         for key in keys:
+            words = {"field": LABELS[key], "theirs": _quote(theirs[key])}
             if yours.get(key, theirs[key]) == theirs[key]:
-                lines.append(f"{LABELS[key]}: {_quote(theirs[key])} (collega, gelijk aan het uwe)")
+                lines.append(gettext("%(field)s: %(theirs)s (collega, gelijk aan het uwe)") % words)
             else:
-                lines.append(
-                    f"{LABELS[key]}: {_quote(theirs[key])} (collega) tegenover "
-                    f"{_quote(yours[key])} (u)"
-                )
+                words["yours"] = _quote(yours[key])
+                lines.append(gettext("%(field)s: %(theirs)s (collega) tegenover %(yours)s (u)") % words)
         if not lines:
-            lines.append("de deelnemers of citaten (details in de geschiedenis)")
-        return (
-            f"Een collega heeft deze gebeurtenis opgeslagen nadat u haar opende{who}; "
+            lines.append(gettext("de deelnemers of citaten (details in de geschiedenis)"))
+        return gettext(
+            "Een collega heeft deze gebeurtenis opgeslagen nadat u haar opende%(who)s; "
             "uw wijzigingen zijn NIET opgeslagen, zodat niets van de collega verloren gaat. "
-            f"Gewijzigd door de collega — {'; '.join(lines)}. "
+            "Gewijzigd door de collega — %(changes)s. "
             "Open de gebeurtenis opnieuw en voer uw wijziging nog eens in."
-        )
+        ) % {"who": who, "changes": "; ".join(lines)}
 
     def submitted_snapshot(self, current: Event) -> dict[str, str]:
         """What this form would have saved, in the words of `snapshot()`."""
@@ -361,7 +365,7 @@ class EventAdminForm(forms.ModelForm):
             "status": dict(Event.Status.choices).get(status, status),
             "date": _date_text(data.get("edtf") or "", data.get("part_of_day") or ""),
             "location": data.get("location", ""),
-            "published": "ja" if data.get("published") else "nee",
+            "published": _yes_no(bool(data.get("published"))),
             "timelines": ", ".join(sorted(t.title for t in timelines)),
             "participants": "; ".join(sorted(participants))
             if "participations-TOTAL_FORMS" in self.data
@@ -417,25 +421,64 @@ class EventAdminForm(forms.ModelForm):
         return cleaned
 
 
+class CitationAdminForm(forms.ModelForm):
+    """A citation on its own page: its event, if published, keeps a quote from a source when
+    the quote is emptied or the citation moved to another event (as `Event.require_source`)."""
+
+    class Meta:
+        model = Citation
+        fields = "__all__"  # noqa: DJ007 — the admin chooses what is shown
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        saved = Citation.objects.select_related("event").get(pk=self.instance.pk)
+        moved = cleaned.get("event") is not None and cleaned["event"].pk != saved.event_id
+        emptied = not (cleaned.get("quote") or "").strip()
+        if not (moved or emptied) or not saved.event.published:
+            return cleaned
+        others = saved.event.citations.exclude(pk=saved.pk).values_list("quote", flat=True)
+        try:
+            saved.event.require_source(others)
+        except ValidationError:
+            raise ValidationError(
+                gettext(
+                    "‘%(event)s’ is gepubliceerd en dit is zijn enige citaat met een zin uit de "
+                    "bron; zonder dit citaat zou het een feit zonder bron zijn. Voeg eerst een "
+                    "ander citaat toe aan die gebeurtenis, of zet haar op niet gepubliceerd."
+                )
+                % {"event": saved.event.title},
+                code="unsourced",
+            ) from None
+        return cleaned
+
+
 class IngestForm(forms.Form):
     """An article for ingest in the admin: pasted or uploaded (text, Markdown, HTML), with what
     the file would otherwise say about itself."""
 
-    FORMATS: ClassVar[dict[str, str]] = {".txt": "tekst", ".md": "Markdown", ".html": "HTML"}
+    FORMATS: ClassVar[dict[str, str]] = {".txt": _("tekst"), ".md": "Markdown", ".html": "HTML"}
     MAX_BYTES = 1_000_000
 
-    text = forms.CharField(label="Tekst", widget=forms.Textarea(attrs={"rows": 14}), required=False)
+    text = forms.CharField(label=_("Tekst"), widget=forms.Textarea(attrs={"rows": 14}), required=False)
     upload = forms.FileField(
-        label="Of een bestand", required=False, help_text="tekst (.txt), Markdown (.md) of HTML"
+        label=_("Of een bestand"), required=False, help_text=_("tekst (.txt), Markdown (.md) of HTML")
     )
     kind = forms.ChoiceField(
-        label="Opmaak van de geplakte tekst", choices=list(FORMATS.items()), initial=".txt"
+        label=_("Opmaak van de geplakte tekst"), choices=list(FORMATS.items()), initial=".txt"
     )
-    outlet = forms.CharField(label="Medium", max_length=200)
-    title = forms.CharField(label="Titel", max_length=300, required=False)
+    # The source's own fields, as the models name them.
+    outlet = forms.CharField(label=Source._meta.get_field("outlet").verbose_name, max_length=200)
+    title = forms.CharField(
+        label=Source._meta.get_field("title").verbose_name, max_length=300, required=False
+    )
     url = forms.URLField(label="URL", max_length=500, required=False, assume_scheme="https")
-    published = forms.DateField(label="Publicatiedatum", widget=forms.DateInput(attrs={"type": "date"}))
-    language = forms.ChoiceField(label="Taal", choices=[("nl", "Nederlands"), ("en", "Engels")])
+    published = forms.DateField(
+        label=_("Publicatiedatum"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    # The languages by the names Django itself gives them (Nederlands, Engels in Dutch).
+    language = forms.ChoiceField(label=_("Taal"), choices=[("nl", _("Dutch")), ("en", _("English"))])
 
     def clean(self):
         data = super().clean()
@@ -444,16 +487,16 @@ class IngestForm(forms.Form):
             suffix = "." + upload.name.rpartition(".")[2].casefold() if "." in upload.name else ""
             suffix = {".htm": ".html", ".markdown": ".md", ".text": ".txt"}.get(suffix, suffix)
             if suffix not in self.FORMATS:
-                raise ValidationError("Alleen tekst (.txt), Markdown (.md) of HTML (.html).")
+                raise ValidationError(gettext("Alleen tekst (.txt), Markdown (.md) of HTML (.html)."))
             if upload.size > self.MAX_BYTES:
-                raise ValidationError("Het bestand is groter dan 1 MB.")
+                raise ValidationError(gettext("Het bestand is groter dan 1 MB."))
             try:
                 data["text"] = upload.read().decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise ValidationError("Het bestand is geen UTF-8-tekst.") from exc
+                raise ValidationError(gettext("Het bestand is geen UTF-8-tekst.")) from exc
             data["kind"] = suffix
         if not (data.get("text") or "").strip():
-            raise ValidationError("Plak een artikel of kies een bestand.")
+            raise ValidationError(gettext("Plak een artikel of kies een bestand."))
         return data
 
     def source_slug(self) -> str:

@@ -38,6 +38,7 @@ from django.dispatch import receiver
 
 from timeline import history
 from timeline.models import (
+    FORMER_SLUG_OWNERS,
     Actor,
     Alias,
     Change,
@@ -165,11 +166,9 @@ def event_changed(sender, instance: Event, using: str, **kwargs) -> None:
     events_changed([instance.pk], using)
 
 
-# -- links that never break: a slug an event or actor had keeps leading to it ------------------
+# -- links that never break: a slug an event, actor or type had keeps leading to it ------------
 
 
-@receiver(pre_save, sender=Event)
-@receiver(pre_save, sender=Actor)
 def note_slug_before_save(sender, instance, raw: bool, using: str, **kwargs) -> None:
     # A row loaded from the database knows its slug (`KeepsItsSlug`); one built otherwise (a
     # revert builds it from a history record) is asked for it, once.
@@ -179,14 +178,17 @@ def note_slug_before_save(sender, instance, raw: bool, using: str, **kwargs) -> 
     instance.saved_slug = saved.first()
 
 
-@receiver(post_save, sender=Event)
-@receiver(post_save, sender=Actor)
 def remember_former_slug(sender, instance, raw: bool, **kwargs) -> None:
     # A fixture load (raw) names rows by their slugs: it never renames one.
     old = getattr(instance, "saved_slug", None)
     if not raw and old and old != instance.slug:
         FormerSlug.remember(instance, old)
     instance.saved_slug = instance.slug
+
+
+for _owner in FORMER_SLUG_OWNERS:
+    pre_save.connect(note_slug_before_save, sender=_owner, dispatch_uid=f"slug-before-{_owner.__name__}")
+    post_save.connect(remember_former_slug, sender=_owner, dispatch_uid=f"former-slug-{_owner.__name__}")
 
 
 def part_of_event_changed(sender, instance, using: str, **kwargs) -> None:

@@ -269,7 +269,7 @@ class Alias(models.Model):
     natural_key.dependencies = ["timeline.actor"]
 
 
-class EventType(SlugNaturalKey, models.Model):
+class EventType(KeepsItsSlug, models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(_("naam"), max_length=100)
     name_en = models.CharField(_("naam (Engels)"), max_length=100, blank=True)
@@ -749,9 +749,22 @@ class Correction(models.Model):
         return {"date": self.made.isoformat(), "note": self.note}
 
 
+# What a former slug can belong to: the model and the field of `FormerSlug` naming it. Another
+# model whose links must not break (a `KeepsItsSlug`) adds a foreign key there and a line here.
+FORMER_SLUG_OWNERS: dict[type[models.Model], str] = {Event: "event", Actor: "actor", EventType: "type"}
+
+
+def _of_one_owner() -> Q:
+    one = Q()
+    for owner in FORMER_SLUG_OWNERS.values():
+        one |= Q(**{f"{other}__isnull": other != owner for other in FORMER_SLUG_OWNERS.values()})
+    return one
+
+
 class FormerSlug(models.Model):
-    """A slug an event or actor once had, so that every link ever shared still leads to it
-    (a 301 to the current address). Written by the change hub when a slug changes."""
+    """A slug an event, actor or event type once had, so that every link ever shared still
+    leads to it (a 301 to the current address, or to the filter under its current slug).
+    Written by the change hub when a slug changes."""
 
     event = models.ForeignKey(
         Event, null=True, blank=True, on_delete=models.CASCADE, related_name="former_slugs"
@@ -759,32 +772,34 @@ class FormerSlug(models.Model):
     actor = models.ForeignKey(
         Actor, null=True, blank=True, on_delete=models.CASCADE, related_name="former_slugs"
     )
+    type = models.ForeignKey(
+        EventType, null=True, blank=True, on_delete=models.CASCADE, related_name="former_slugs"
+    )
     slug = models.SlugField(max_length=120)
     changed = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
-            models.CheckConstraint(
-                condition=(Q(event__isnull=False) & Q(actor__isnull=True))
-                | (Q(event__isnull=True) & Q(actor__isnull=False)),
-                name="former_slug_of_one",
-            ),
-            models.UniqueConstraint(
-                fields=["slug"], condition=Q(event__isnull=False), name="former_event_slug_unique"
-            ),
-            models.UniqueConstraint(
-                fields=["slug"], condition=Q(actor__isnull=False), name="former_actor_slug_unique"
+            models.CheckConstraint(condition=_of_one_owner(), name="former_slug_of_one"),
+            *(
+                models.UniqueConstraint(
+                    fields=["slug"],
+                    condition=Q(**{f"{owner}__isnull": False}),
+                    name=f"former_{owner}_slug_unique",
+                )
+                for owner in FORMER_SLUG_OWNERS.values()
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.slug} → {self.event or self.actor}"
+        owner = next(getattr(self, o) for o in FORMER_SLUG_OWNERS.values() if getattr(self, f"{o}_id"))
+        return f"{self.slug} → {owner}"
 
     @staticmethod
-    def remember(instance: Event | Actor, old: str) -> None:
+    def remember(instance: KeepsItsSlug, old: str) -> None:
         """`instance` was called `old` until now: keep that name pointing at it, and let go of
         the one it takes back (A → B → A), which is its live slug again."""
-        owner = "event" if isinstance(instance, Event) else "actor"
+        owner = FORMER_SLUG_OWNERS[type(instance)]
         FormerSlug.objects.filter(**{f"{owner}__isnull": False, "slug": instance.slug}).delete()
         # The latest holder of a slug is the one it leads to.
         held = FormerSlug.objects.filter(**{f"{owner}__isnull": False, "slug": old})
@@ -792,8 +807,8 @@ class FormerSlug(models.Model):
             FormerSlug.objects.create(**{owner: instance, "slug": old})
 
     @staticmethod
-    def now_called(public: models.QuerySet, slug: str) -> Event | Actor | None:
-        """What of `public` (events or actors a reader may see) once had this slug, under its
+    def now_called(public: models.QuerySet, slug: str) -> KeepsItsSlug | None:
+        """What of `public` (events, actors or types a reader may see) once had this slug, under its
         current one; None when nothing did, or when it is not public (a draft stays unknown
         under any name)."""
         # Whatever is not a slug was never one (and a NUL byte would be an error on PostgreSQL).

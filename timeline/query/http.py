@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
+from django.db.models import QuerySet
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -31,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from timeline.cache import cache_public_page
 from timeline.decorators import public_read
-from timeline.models import Actor, FormerSlug
+from timeline.models import Actor, EventType, FormerSlug
 from timeline.query.forms import EventFilterForm
 
 # Room for a long (refused-inline) search, but a megabyte is turned away before any work.
@@ -84,36 +85,44 @@ def limit_query_length(respond: Callable[[HttpRequest, Errors], HttpResponse]):
     return decorator
 
 
-def renamed_actors(request: HttpRequest, form: EventFilterForm) -> HttpResponse | None:
-    """A 301 to the same view with the current slugs, when an `actor` or `affiliation` the form
-    did not know is a slug that actor once had: a shared link or embed keeps its filter."""
-    if not ({"actor", "affiliation"} & set(form.errors)):
+# The filters whose values are slugs a row may have changed (`FormerSlug`), with what a reader
+# may find under them. A new slug filter (timelines) adds a line.
+RENAMEABLE: dict[str, Callable[[], QuerySet]] = {
+    "actor": lambda: Actor.objects.public(),
+    "affiliation": lambda: Actor.objects.public(),
+    "type": lambda: EventType.objects.all(),
+}
+
+
+def renamed_slugs(request: HttpRequest, form: EventFilterForm) -> HttpResponse | None:
+    """A 301 to the same view with the current slugs, when a slug filter's value the form did
+    not know is a slug that row once had: a shared link or embed keeps its filter."""
+    keys = set(RENAMEABLE) & set(form.errors)
+    if not keys:
         return None
-    renamed = {}
-    for key in ("actor", "affiliation"):
+    renamed: dict[tuple[str, str], str] = {}
+    for key in keys:
         for slug in request.GET.getlist(key):
-            if actor := FormerSlug.now_called(Actor.objects.public(), slug):
-                renamed[slug] = actor.slug
+            if row := FormerSlug.now_called(RENAMEABLE[key](), slug):
+                renamed[key, slug] = row.slug
     if not renamed:
         return None
     pairs = [
-        (key, renamed.get(value, value) if key in ("actor", "affiliation") else value)
-        for key in request.GET
-        for value in request.GET.getlist(key)
+        (key, renamed.get((key, value), value)) for key in request.GET for value in request.GET.getlist(key)
     ]
     return HttpResponsePermanentRedirect(request.path + "?" + urlencode(pairs))
 
 
 def filtered(policy: ErrorPolicy):
     """Call the view with the bound `EventFilterForm` as `form`, or answer its errors as the
-    policy says (after the length guard); a former actor slug is sent on to the current one."""
+    policy says (after the length guard); a former slug (actor, type) is sent on to the current one."""
 
     def decorator(view):
         @limit_query_length(policy.respond)
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             form = EventFilterForm(request.GET)
-            if moved := renamed_actors(request, form):
+            if moved := renamed_slugs(request, form):
                 return moved
             errors = form.machine_errors if policy.inline else form.errors
             if errors:

@@ -17,6 +17,10 @@ references); on top of it:
   broken JSON (line and column), an unknown natural key ("onbekende deelnemer 'x' in deelname
   ..."; Django itself only says "Participation has no actor."), an invalid value such as a bad
   EDTF date (the model's message names the event).
+- **No published fact without a source**, as everywhere else (`Event.require_source`): a fixture
+  that leaves a published event without a citation with a quote loads nothing and names the
+  event. Checked once, after every row (citations come after their events), in one query per
+  thousand events loaded.
 - `--empty-only` refuses to load into a database that already holds timeline data or users:
   what `make restore` uses, unless FORCE=1. Such a restore writes a large backup quickly: the
   change hub notes nothing row by row (`changes.all_at_once`: one search-text rebuild and one
@@ -48,6 +52,7 @@ from django.utils import timezone
 
 from timeline import changes
 from timeline.management.commands.dump import PROCESS_STATE, natural_keys
+from timeline.models import Citation, Event
 
 
 class FixtureRefused(CommandError):
@@ -72,6 +77,10 @@ class EditedSinceLoad(FixtureRefused):
 
 
 class DatabaseNotEmpty(FixtureRefused):
+    pass
+
+
+class UnsourcedEvent(FixtureRefused):
     pass
 
 
@@ -116,11 +125,13 @@ class Command(loaddata.Command):
         self.unchanged = 0
         self.overwritten: list[str] = []
         self._file_of: dict[int, str] = {}
+        self._events: list[int] = []  # the pks of the events this load wrote
         # Inside the transaction Django's loaddata opens around this.
         noting = changes.all_at_once(self.using) if self.restoring else contextlib.nullcontext()
         try:
             with noting:
                 super().loaddata(fixture_labels)
+                self._refuse_unsourced()
         except FixtureRefused:
             raise
         except DeserializationError as exc:
@@ -155,9 +166,7 @@ class Command(loaddata.Command):
         except DeserializationError as exc:
             raise self._explain(exc, fixture_file) from exc
         except ValidationError as exc:
-            raise InvalidValue(
-                f"Fixture {name}: {'; '.join(exc.messages)}; niets geladen."
-            ) from exc
+            raise InvalidValue(f"Fixture {name}: {'; '.join(exc.messages)}; niets geladen.") from exc
         except (DatabaseError, ValueError) as exc:
             message = f"Fixture {name}: {_without_prefix(exc)}; niets geladen."
             raise FixtureRefused(message) from exc
@@ -196,17 +205,13 @@ class Command(loaddata.Command):
             or not router.allow_migrate_model(self.using, model)
         )
         current = None
-        if (
-            self.compare_existing
-            and not excluded
-            and instance.pk is not None
-            and not obj.deferred_fields
-        ):
+        if self.compare_existing and not excluded and instance.pk is not None and not obj.deferred_fields:
             current = model._base_manager.using(self.using).filter(pk=instance.pk).first()
         if current is None:
             saved = super().save_obj(obj)
             if obj.deferred_fields:
                 self._file_of[id(obj)] = self._current
+            self._note_event(instance, saved)
             return saved
 
         changed = _changed_fields(instance, current, obj.m2m_data, self.using)
@@ -223,7 +228,33 @@ class Command(loaddata.Command):
         saved = super().save_obj(obj)
         if edit is not None:
             self._record_overwrite(instance, edit)
+        self._note_event(instance, saved)
         return saved
+
+    def _note_event(self, instance, saved: bool) -> None:
+        if saved and isinstance(instance, Event):
+            self._events.append(instance.pk)
+
+    def _refuse_unsourced(self) -> None:
+        """The published events this load wrote that have no quoted citation, as the fixture
+        left them (a citation of another fixture in the same load counts)."""
+        quoted = Citation.objects.using(self.using).exclude(quote__regex=r"^\s*$")
+        unsourced = []
+        for i in range(0, len(self._events), 1000):
+            unsourced += (
+                Event.objects.using(self.using)
+                .filter(pk__in=self._events[i : i + 1000], published=True)
+                .exclude(pk__in=quoted.values("event_id"))
+                .order_by("slug")
+                .values_list("slug", "title")
+            )
+        if unsourced:
+            names = "\n".join(f"  - {slug} ({title})" for slug, title in unsourced)
+            raise UnsourcedEvent(
+                "Niets geladen: deze gebeurtenissen zouden gepubliceerd zijn zonder citaat met "
+                f"een zin uit de bron:\n{names}\n"
+                "Geef elk een citaat met tekst, of zet ze op niet gepubliceerd (concept)."
+            )
 
     def _record_overwrite(self, instance, edit) -> None:
         """A history entry for the overwrite, so that the editor's version can be found (and
@@ -443,7 +474,6 @@ def _restored_models() -> list:
     return [*timeline, get_user_model()]
 
 
-
 def _changed_fields(instance, current, m2m_data: dict, using: str) -> list[str]:
     """The editable fields and relations the fixture would change."""
     changed = [
@@ -465,13 +495,7 @@ def _last_edit(instance, using: str):
     attribute = getattr(instance._meta, "simple_history_manager_attribute", None)
     if not attribute:
         return None
-    latest = (
-        getattr(instance, attribute)
-        .all()
-        .using(using)
-        .order_by("-history_date", "-history_id")
-        .first()
-    )
+    latest = getattr(instance, attribute).all().using(using).order_by("-history_date", "-history_id").first()
     if latest is None:
         return None
     if (latest.history_change_reason or "").startswith(OVERWRITE_REASON):
