@@ -14,9 +14,12 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from conftest import DESKTOP, PHONE, WCAG
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image
+from playwright.sync_api import expect
 from test_admin import form_data  # the admin's form read the way a browser submits it
 
 from timeline import pictures
@@ -63,6 +66,20 @@ def bomb_png(width: int = 50_000, height: int = 50_000) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     pixels = zlib.compress(b"\0" * 64)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+def give_picture(slug: str, **words: str) -> Event:
+    """An event with a photo as the admin would store it (for the browser tests)."""
+    largest = pictures.store(pictures.prepare(SimpleUploadedFile("foto.jpg", camera_jpeg(orientation=1))))
+    event = Event.objects.get(slug=slug)
+    event.picture, event.picture_width, event.picture_height = largest.name, largest.width, largest.height
+    event.picture_alt, event.picture_credit, event.picture_caption = (
+        words["alt"],
+        words["credit"],
+        words["caption"],
+    )
+    event.save()
+    return event
 
 
 @pytest.fixture
@@ -311,3 +328,36 @@ def test_s3_from_the_environment_opens_img_src_to_its_domain_only():
     assert found["default"]["OPTIONS"]["bucket_name"] == "redactie-fotos"
     assert found["default"]["OPTIONS"]["querystring_auth"] is False
     assert found["img"] == ["'self'", "https://s3.eu-central-1.example.net"]
+
+
+# -- in the browser --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "390"])
+def test_a_card_with_a_picture_in_the_browser(page, live_seed, settings, tmp_path, viewport):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    event = give_picture(CALL, alt=ALT, credit=CREDIT, caption=CAPTION)
+    page.set_viewport_size(viewport)
+    page.goto(live_seed.url + "/?actor=macron")
+    card = page.locator(f"#event-{CALL}")
+    image = card.locator("figure.picture img")
+    image.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+    # The browser chose a size from the srcset for the card's width, no wider than needed.
+    chosen = image.evaluate("img => img.currentSrc")
+    assert chosen.rsplit("-", 1)[-1] in {f"{r.width}.jpg" for r in event.shown_picture.renditions()}
+    box = image.bounding_box()
+    assert box["width"] <= min(viewport["width"], 28 * 16) + 1
+    assert abs(box["height"] / box["width"] - event.picture_height / event.picture_width) < 0.01
+    assert card.locator("figure.picture figcaption").inner_text() == f"{CAPTION} {CREDIT}"
+    results = Axe().run(page, options=WCAG)
+    assert results.violations_count == 0, results.generate_report()
+    shots = ROOT / "docs" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    card.screenshot(path=shots / f"picture-card-{viewport['width']}.png")
+
+    page.goto(live_seed.url + event.get_absolute_url())
+    expect(page.locator("figure.picture figcaption")).to_have_text(f"{CAPTION} {CREDIT}")
+    results = Axe().run(page, options=WCAG)
+    assert results.violations_count == 0, results.generate_report()
