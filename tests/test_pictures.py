@@ -215,7 +215,7 @@ def test_the_event_page_has_a_figure_with_caption_and_credit(client, pictured):
     html = client.get(pictured.get_absolute_url()).content.decode()
     assert '<figure class="picture"><img ' in html
     assert f'alt="{ALT}"' in html and f'sizes="{pictures.PAGE_SIZES}"' in html
-    assert f'<figcaption>{CAPTION} <span class="picture-credit">{CREDIT}</span></figcaption>' in html
+    assert f'<figcaption>{CAPTION} · <span class="picture-credit">{CREDIT}</span></figcaption>' in html
     assert f'<meta property="og:image" content="http://testserver/media/{pictured.picture.name}">' in html
 
 
@@ -237,6 +237,15 @@ def test_the_timelinejs_export_carries_it_as_media(client, pictured):
         "alt": ALT,
     }
     assert [slug for slug, s in slides.items() if "media" in s] == [CALL]
+
+
+def test_the_editors_words_are_text_not_markup_everywhere(client, desk, media):
+    assert upload(desk, camera_jpeg(), picture_credit="Foto: <b>ANP</b>").status_code == 302
+    slide = next(s for s in client.get("/export/timelinejs.json").json()["events"] if s["unique_id"] == CALL)
+    # TimelineJS writes the credit as HTML: it must arrive escaped.
+    assert slide["media"]["credit"] == "Foto: &lt;b&gt;ANP&lt;/b&gt;"
+    html = client.get("/").content.decode()
+    assert '<span class="picture-credit">Foto: &lt;b&gt;ANP&lt;/b&gt;</span>' in html
 
 
 def test_the_embed_and_the_feed_show_it(client, pictured):
@@ -350,7 +359,7 @@ def test_a_card_with_a_picture_in_the_browser(page, live_seed, settings, tmp_pat
     box = image.bounding_box()
     assert box["width"] <= min(viewport["width"], 28 * 16) + 1
     assert abs(box["height"] / box["width"] - event.picture_height / event.picture_width) < 0.01
-    assert card.locator("figure.picture figcaption").inner_text() == f"{CAPTION} {CREDIT}"
+    assert card.locator("figure.picture figcaption").inner_text() == f"{CAPTION} · {CREDIT}"
     results = Axe().run(page, options=WCAG)
     assert results.violations_count == 0, results.generate_report()
     shots = ROOT / "docs" / "screenshots"
@@ -358,6 +367,6 @@ def test_a_card_with_a_picture_in_the_browser(page, live_seed, settings, tmp_pat
     card.screenshot(path=shots / f"picture-card-{viewport['width']}.png")
 
     page.goto(live_seed.url + event.get_absolute_url())
-    expect(page.locator("figure.picture figcaption")).to_have_text(f"{CAPTION} {CREDIT}")
+    expect(page.locator("figure.picture figcaption")).to_have_text(f"{CAPTION} · {CREDIT}")
     results = Axe().run(page, options=WCAG)
     assert results.violations_count == 0, results.generate_report()

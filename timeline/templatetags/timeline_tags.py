@@ -114,7 +114,7 @@ def picture_html(picture: Picture, sizes: str, *, absolute=None) -> SafeString:
     with room kept for it (width and height) so that nothing moves when it arrives; its caption
     and credit beneath. `absolute` makes the addresses full URLs, for a feed reader."""
     full = absolute or str
-    caption = format_html("{} ", picture.caption) if picture.caption else ""
+    caption = format_html("{} · ", picture.caption) if picture.caption and picture.credit else picture.caption
     credit = (
         format_html('<span class="picture-credit">{}</span>', picture.credit) if picture.credit else ""
     )
