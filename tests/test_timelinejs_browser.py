@@ -23,6 +23,7 @@ from urllib.request import urlopen
 
 import pytest
 from playwright.sync_api import Page, expect
+from test_pictures import CALL, give_picture
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -137,3 +138,24 @@ def test_it_renders_a_filtered_export(page: Page, live_seed, library_server):
 
     assert _render(page, library_server, live_seed.url, data) == []
     expect(page.locator(".tl-slide")).to_have_count(2)
+
+
+def test_it_shows_an_event_picture_with_its_credit(page: Page, live_seed, library_server, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    event = give_picture(
+        CALL, credit="Foto: ANP", caption="Poetin belt met Macron", alt="Poetin aan de telefoon"
+    )
+    data = _export(live_seed.url, "?actor=macron")
+    assert data["events"][0]["media"]["url"] == live_seed.url + event.shown_picture.url
+
+    assert _render(page, library_server, live_seed.url, data) == []
+    page.evaluate(f"() => window.timeline.goToId({json.dumps(CALL)})")
+    slide = page.locator(f"#{CALL}")
+    image = slide.locator("img.tl-media-image")
+    expect(image).to_have_attribute("src", data["events"][0]["media"]["url"])
+    expect(image).to_have_attribute("alt", "Poetin aan de telefoon")
+    # Really loaded from the site's media URL, not just named.
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+    assert image.evaluate("img => img.naturalWidth") == event.picture_width
+    expect(slide.locator(".tl-credit")).to_have_text("Foto: ANP")
+    expect(slide.locator(".tl-caption")).to_have_text("Poetin belt met Macron")

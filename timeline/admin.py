@@ -352,7 +352,13 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
     actions = ["publish", "unpublish"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["type", "timelines"]
-    readonly_fields = ["current_date", "proposed_from", "confidence", "unresolved_date"]
+    readonly_fields = [
+        "current_date",
+        "current_picture",
+        "proposed_from",
+        "confidence",
+        "unresolved_date",
+    ]
     inlines = [ParticipationInline, CitationInline]
     save_on_top = True
     history_list_display = ["status", "published"]
@@ -371,6 +377,19 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
             },
         ),
         (None, {"fields": ["summary", "location", "timelines"]}),
+        (
+            gettext_lazy("Afbeelding"),
+            {
+                "fields": [
+                    "current_picture",
+                    "picture_file",
+                    "picture_remove",
+                    "picture_alt",
+                    "picture_credit",
+                    "picture_caption",
+                ]
+            },
+        ),
     ]
     proposal_fieldset = (
         gettext_lazy("Voorstel uit een artikel (manage.py ingest)"),
@@ -433,6 +452,20 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
         if not obj.pk:
             return "—"
         return f"{i18n.date_label(obj.edtf, obj.part_of_day)} (EDTF {obj.edtf})"
+
+    @admin.display(description=gettext_lazy("huidige afbeelding"))
+    def current_picture(self, obj: Event) -> str:
+        picture = obj.shown_picture if obj.pk else None
+        if picture is None:
+            return "—"
+        small = picture.renditions()[0]
+        return format_html(
+            '<img src="{}" width="{}" height="{}" alt="{}">',
+            picture.url_of(small),
+            small.width,
+            small.height,
+            picture.alt,
+        )
 
     @admin.display(description=gettext_lazy("deelnemers"))
     def participants(self, obj: Event) -> str:
@@ -543,6 +576,8 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
                 raise EditConflict
         if form.cleaned_data.get("is_correction"):
             obj._change_reason = f"correctie: {form.cleaned_data['correction_note']}"
+        # Only now, with the whole form valid and the version claimed, are the sizes stored.
+        form.apply_picture(obj)
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):

@@ -10,6 +10,9 @@ Four things happen in `EventAdminForm.clean()` besides the usual validation:
 - Publishing needs a quote (`Event.require_source`), counting the citation rows of this POST.
 - A published event's change may be a public correction: ticked, it needs a note for readers
   (the admin's `save_related` records it, after the inlines).
+- A picture upload is checked and made safe (`pictures.prepare`: size, pixel count, a real and
+  complete image, metadata stripped) and needs alt text; the admin's `save_model` stores its
+  sizes (`apply_picture`) only once the whole form is valid, so a refused form stores nothing.
 - Optimistic locking: the form carries the event's `version` as it was when the editor opened
   it, and a snapshot of what the editor saw. If a colleague saved in between, the form comes
   back with an error saying what the colleague changed, theirs against yours. The admin's
@@ -32,7 +35,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from timeline import dates, i18n
+from timeline import dates, i18n, pictures
 from timeline.models import Actor, Citation, Event, EventType, Participation, Source, Timeline
 
 SNAPSHOT_SALT = "timeline.admin.event-opened"
@@ -222,6 +225,17 @@ class EventAdminForm(forms.ModelForm):
             "het gesprek was op 28 januari.’"
         ),
     )
+    # Not `picture`: the model's field holds what is stored, set by `apply_picture`.
+    picture_file = forms.FileField(
+        label=_("Afbeelding uploaden"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=_(
+            "JPEG, PNG of WebP, hoogstens 20 MB. Locatie- en cameragegevens worden verwijderd; "
+            "de site maakt er formaten van 480, 960 en 1600 pixels breed van."
+        ),
+    )
+    picture_remove = forms.BooleanField(label=_("Afbeelding verwijderen"), required=False)
     # Not `version`: that name is the model's non-editable field.
     opened_version = forms.IntegerField(
         label=_("geopende versie"), widget=forms.HiddenInput, required=False
@@ -245,6 +259,32 @@ class EventAdminForm(forms.ModelForm):
             self.initial["opened"] = signing.dumps(
                 snapshot(self.instance), salt=SNAPSHOT_SALT, compress=True
             )
+
+    # -- picture ------------------------------------------------------------------------------
+
+    prepared_picture: pictures.Prepared | None = None
+
+    def clean_picture_file(self):
+        upload = self.cleaned_data.get("picture_file")
+        if upload:
+            self.prepared_picture = pictures.prepare(upload)
+        return upload
+
+    def _check_picture(self, cleaned: dict) -> None:
+        keeps = bool(self.instance.picture) and not cleaned.get("picture_remove")
+        has_picture = self.prepared_picture is not None or keeps
+        if has_picture and not (cleaned.get("picture_alt") or "").strip():
+            self.add_error("picture_alt", ValidationError(pictures.ALT_REQUIRED, code="alt_required"))
+
+    def apply_picture(self, event: Event) -> None:
+        """Store the upload's sizes and point the event at them, or take its picture away."""
+        if self.prepared_picture is not None:
+            largest = pictures.store(self.prepared_picture)
+            event.picture = largest.name
+            event.picture_width, event.picture_height = largest.width, largest.height
+        elif self.cleaned_data.get("picture_remove"):
+            event.picture, event.picture_width, event.picture_height = "", None, None
+            event.picture_alt = event.picture_credit = event.picture_caption = ""
 
     # -- date ---------------------------------------------------------------------------------
 
@@ -417,6 +457,7 @@ class EventAdminForm(forms.ModelForm):
         self._resolve_date(cleaned)
         self._require_source(cleaned)
         self._check_correction(cleaned)
+        self._check_picture(cleaned)
         self._check_version(cleaned)
         return cleaned
 

@@ -64,12 +64,13 @@ from timeline.cache import cache_public_page
 from timeline.decorators import public_read
 from timeline.i18n import reader_language, type_name
 from timeline.models import Actor, Alias, Event
+from timeline.pictures import PAGE_SIZES
 from timeline.query import Result, select
 from timeline.query.forms import MAX_Q_LENGTH, EventFilterForm, matching_actors
 from timeline.query.http import EMBED, EXPORT, cors, filtered, json_errors, limit_query_length, public_data
 from timeline.query.params import filter_params, to_query
 from timeline.resources import EventResource
-from timeline.templatetags.timeline_tags import citation_html
+from timeline.templatetags.timeline_tags import citation_html, picture_html
 
 # TimelineJS itself slows badly beyond a few hundred slides; this bounds the work per request.
 MAX_EXPORT = 5_000
@@ -179,9 +180,10 @@ def _truncation_note(exported: int, total: int) -> str:
     ) % {"exported": exported, "total": total}
 
 
-def _event_html(event: Event, permalink: str) -> str:
-    """The body of a TimelineJS slide or a feed entry: summary, who, the citations."""
-    parts = []
+def _event_html(event: Event, permalink: str, picture: str = "") -> str:
+    """The body of a TimelineJS slide or a feed entry: summary, who, the citations; for a feed
+    entry its `picture` first (a slide shows it as its media)."""
+    parts = [picture] if picture else []
     if event.summary:
         parts.append(format_html("<p>{}</p>", event.summary))
     participations = event.participation_list
@@ -238,6 +240,15 @@ def timelinejs_event(event: Event, request: HttpRequest) -> dict:
         "group": type_name(event.type),
         "unique_id": event.slug,
     }
+    picture = event.shown_picture
+    if picture is not None:
+        # TimelineJS writes credit and caption as HTML: escaped, like the headline.
+        slide["media"] = {
+            "url": request.build_absolute_uri(picture.url),
+            "credit": format_html("{}", picture.credit),
+            "caption": format_html("{}", picture.caption),
+            "alt": picture.alt,
+        }
     end_date = _timelinejs_date(end)
     if end_date is not None:
         slide["end_date"] = end_date
@@ -397,7 +408,10 @@ class EventFeed(Feed):
         return f"{event.title} ({event.date_label(reader_language())})"
 
     def item_description(self, event: Event) -> str:
-        return _event_html(event, self._request.build_absolute_uri(event.get_absolute_url()))
+        absolute = self._request.build_absolute_uri
+        picture = event.shown_picture
+        shown = picture_html(picture, PAGE_SIZES, absolute=absolute) if picture else ""
+        return _event_html(event, absolute(event.get_absolute_url()), shown)
 
     def item_link(self, event: Event) -> str:
         return event.get_absolute_url()

@@ -1,5 +1,5 @@
 """The reader's language: Dutch at /, English under /en/, and a first visit goes by the browser;
-and public pages compressed.
+public pages compressed; and the event pictures served from the file system.
 
 Django's LocaleMiddleware would serve `/` in whatever language the browser prefers, which would
 make one URL show two different pages (bad for sharing and for the page cache). Here `/` is
@@ -12,12 +12,21 @@ import re
 
 import brotli
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.core.files.storage import default_storage
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseNotFound,
+    HttpResponseRedirect,
+)
 from django.middleware.gzip import GZipMiddleware
 from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from timeline import pictures
 from timeline.cache import belongs_to_one_visitor
 
 ACCEPTS_BROTLI = re.compile(r"\bbr\b")
@@ -117,3 +126,32 @@ class EditorLanguageMiddleware:
             translation.activate(language)
             request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+class PictureFilesMiddleware:
+    """Event pictures from the file-system storage under MEDIA_URL, in development and in
+    production alike (whitenoise serves only static files). Only names the site itself makes
+    (`pictures.NAME`: `pictures/<hash>-<width>.jpg`) are looked up, so no path can leave the
+    pictures; a name never changes content, so it is cached for a year. Answered before the
+    compression, sessions and CSRF: a JPEG gains nothing from them. With S3 the pictures' URLs
+    are the bucket's and nothing comes here."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.prefix = settings.MEDIA_URL
+
+    def __call__(self, request: HttpRequest):
+        if not request.path.startswith(self.prefix):
+            return self.get_response(request)
+        name = request.path.removeprefix(self.prefix)
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        if not pictures.NAME.fullmatch(name):
+            return HttpResponseNotFound("Not found", content_type="text/plain")
+        try:
+            file = default_storage.open(name, "rb")
+        except (FileNotFoundError, NotADirectoryError):
+            return HttpResponseNotFound("Not found", content_type="text/plain")
+        response = FileResponse(file, content_type="image/jpeg")
+        response["Cache-Control"] = pictures.CACHE_CONTROL
+        return response

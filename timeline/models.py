@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from timeline import dates
+from timeline.pictures import Picture, PictureDict
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 _SLUG_MARK = "slug-mark"
@@ -111,6 +112,7 @@ class EventDict(TypedDict):
     actors: list[ParticipantDict]
     citations: list[CitationDict]
     corrections: list[CorrectionDict]
+    picture: PictureDict | None
     url: str
 
 
@@ -438,6 +440,30 @@ class Event(KeepsItsSlug, models.Model):
     )
     location = models.CharField(_("plaats"), max_length=200, blank=True)
     published = models.BooleanField(_("gepubliceerd"), default=False)
+    # One picture (timeline/pictures.py): the storage name and size of its largest JPEG, which
+    # the admin form sets from an upload made safe (never the upload itself); the smaller sizes
+    # follow from these. The words are the editor's; alt text is required with a picture.
+    picture = models.ImageField(
+        _("afbeelding"), upload_to="pictures/", max_length=200, blank=True, editable=False
+    )
+    picture_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    picture_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    picture_alt = models.CharField(
+        _("alt-tekst"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Wat er op de afbeelding te zien is, voor wie haar niet kan zien. "
+            "Verplicht bij een afbeelding."
+        ),
+    )
+    picture_credit = models.CharField(
+        _("maker of bron van de afbeelding"),
+        max_length=200,
+        blank=True,
+        help_text=_("Bijvoorbeeld ‘Foto: ANP / Remko de Waal’."),
+    )
+    picture_caption = models.CharField(_("bijschrift"), max_length=500, blank=True)
     # A draft that `manage.py ingest` proposed from a sentence of this source, how sure it was
     # (0-1), and the date phrase it could not place (the EDTF then holds only what the source's
     # own date supports), for an editor to settle before publishing.
@@ -580,8 +606,23 @@ class Event(KeepsItsSlug, models.Model):
                 for c in self.citation_list
             ],
             "corrections": [c.as_dict() for c in self.correction_list],
+            "picture": picture.as_dict(absolute) if (picture := self.shown_picture) else None,
             "url": absolute(self.get_absolute_url()),
         }
+
+    @property
+    def shown_picture(self) -> Picture | None:
+        """The picture readers see; None without one (no placeholder anywhere)."""
+        if not self.picture or not self.picture_width or not self.picture_height:
+            return None
+        return Picture(
+            self.picture.name,
+            self.picture_width,
+            self.picture_height,
+            self.picture_alt,
+            self.picture_credit,
+            self.picture_caption,
+        )
 
     @property
     def last_corrected(self) -> dt.datetime | None:

@@ -112,7 +112,7 @@ SCHEMAS = {
         "additionalProperties": False,
         "required": [
             "slug", "title", "summary", "type", "status", "edtf", "start", "end",
-            "part_of_day", "actors", "citations", "corrections", "url",
+            "part_of_day", "actors", "citations", "corrections", "picture", "url",
         ],  # fmt: skip
         "properties": {
             "slug": {"type": "string"},
@@ -176,6 +176,41 @@ SCHEMAS = {
                         "note": {"type": "string"},
                     },
                 },
+            },
+            "picture": {
+                "description": "The event's picture, null without one: the largest size "
+                "(`url`, at most 1,600 px wide), every size for a `srcset`, the `sizes` the "
+                "event page uses, and the alt text, credit and caption.",
+                "oneOf": [
+                    {"type": "null"},
+                    {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["url", "width", "height", "srcset", "sizes", "alt", "credit", "caption"],
+                        "properties": {
+                            "url": {"type": "string", "format": "uri"},
+                            "width": {"type": "integer"},
+                            "height": {"type": "integer"},
+                            "srcset": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "additionalProperties": False,
+                                    "required": ["url", "width", "height"],
+                                    "properties": {
+                                        "url": {"type": "string", "format": "uri"},
+                                        "width": {"type": "integer"},
+                                        "height": {"type": "integer"},
+                                    },
+                                },
+                            },
+                            "sizes": {"type": "string"},
+                            "alt": {"type": "string"},
+                            "credit": {"type": "string"},
+                            "caption": {"type": "string"},
+                        },
+                    },
+                ],
             },
             "url": {"type": "string", "format": "uri", "description": "The event's permalink."},
         },

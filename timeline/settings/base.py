@@ -97,6 +97,8 @@ MIDDLEWARE = [
     # Before WhiteNoise, so that static files get the Content-Security-Policy header too.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Event pictures under MEDIA_URL (file-system storage), answered like static files.
+    "timeline.middleware.PictureFilesMiddleware",
     # Compresses public pages only (no CSRF token, no session: see the class); outside the
     # middleware below, so that it sees their cookies and the body as finally sent.
     "timeline.middleware.PublicCompressionMiddleware",
@@ -181,9 +183,64 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 # off; `make serve` collects them first. Tests and runserver use the source files as they are.
 
 
+# -- Pictures (timeline/pictures.py) ----------------------------------------------------------
+# An event's picture is stored through Django's storage API: files under MEDIA_ROOT by default
+# (created on the first upload; served by timeline.views.picture_file, since whitenoise serves
+# only static files), or an S3-compatible bucket with PICTURE_STORAGE=s3 (django-storages; its
+# AWS_* variables below, credentials from the usual AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY).
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
+# Checked before Pillow reads a byte of the upload, and the pixel count before it decodes any.
+PICTURE_MAX_BYTES = envint("PICTURE_MAX_MB", 20) * 1024 * 1024
+PICTURE_MAX_PIXELS = envint("PICTURE_MAX_MEGAPIXELS", 50) * 1_000_000
+PICTURE_STORAGE = os.environ.get("PICTURE_STORAGE", "filesystem").strip().lower() or "filesystem"
+# An upload larger than this is written to a temporary file instead of held in memory (Django's
+# default, said here because pictures are the one large upload). File contents do not count
+# towards DATA_UPLOAD_MAX_MEMORY_SIZE, so a 50 MB picture reaches the form, which refuses it in
+# words, instead of a bare 400 page.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+
+def picture_storage() -> tuple[dict, list[str]]:
+    """STORAGES["default"] and the origins img-src must allow besides 'self'."""
+    if PICTURE_STORAGE == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}, []
+    if PICTURE_STORAGE != "s3":
+        raise ImproperlyConfigured(f"PICTURE_STORAGE={PICTURE_STORAGE!r}: use filesystem or s3.")
+    bucket = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+    if not bucket:
+        raise ImproperlyConfigured("PICTURE_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    endpoint = os.environ.get("AWS_S3_ENDPOINT_URL", "")
+    domain = os.environ.get("AWS_S3_CUSTOM_DOMAIN", "")
+    options = {
+        "bucket_name": bucket,
+        "location": os.environ.get("AWS_LOCATION", ""),
+        "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+        "endpoint_url": endpoint or None,
+        "custom_domain": domain or None,
+        # Public, unsigned URLs: a signed one would expire inside a cached page.
+        "querystring_auth": False,
+        "default_acl": os.environ.get("AWS_DEFAULT_ACL") or None,
+        # Content-hashed names never change content: the same year-long caching as the files.
+        "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        "file_overwrite": True,
+    }
+    if domain:
+        origin = f"https://{domain.split('/')[0]}"
+    elif endpoint:
+        parts = urlsplit(endpoint)
+        origin = f"{parts.scheme}://{parts.netloc}"
+    else:
+        origin = f"https://{bucket}.s3.amazonaws.com"
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}, [origin]
+
+
+PICTURE_STORAGE_BACKEND, PICTURE_ORIGINS = picture_storage()
+
+
 def static_storages(collected: bool) -> dict:
     return {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "default": PICTURE_STORAGE_BACKEND,
         "staticfiles": {
             "BACKEND": (
                 "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -321,7 +378,8 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF],
+    # Plus the picture bucket's origin when pictures are on S3 (PICTURE_ORIGINS above).
+    "img-src": [CSP.SELF, *PICTURE_ORIGINS],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],

@@ -4,7 +4,7 @@ configuration from base.py, so that the tests see the headers, cookies and stora
 uses; pytest-django runs with DEBUG off, like production."""
 
 from .base import *  # noqa: F403
-from .base import caches, static_storages
+from .base import RUNTIME_DIR, caches, static_storages
 
 SECRET_KEY = "test-only-insecure-key-crisis-timeline"
 # The test client and the live server speak plain HTTP.
@@ -16,3 +16,5 @@ WHITENOISE_USE_FINDERS = True
 # cached in one test could be served to the next. tests/test_production.py switches local memory
 # on where the cache itself is tested.
 CACHES = caches("dummy://")
+# Never the project's own media/: tests that upload point MEDIA_ROOT at their own tmp_path.
+MEDIA_ROOT = RUNTIME_DIR / "test-media"

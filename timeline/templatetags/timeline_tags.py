@@ -6,6 +6,7 @@ from django.utils.translation import gettext
 
 from timeline import i18n
 from timeline.models import Event
+from timeline.pictures import CARD_SIZES, EMBED_SIZES, PAGE_SIZES, Picture
 
 register = template.Library()
 
@@ -46,7 +47,7 @@ def event_cards(events) -> SafeString:
         '  <p class="event-meta"><span class="event-type">{}</span> {}'
         ' <span class="event-date">{}</span>{}</p>\n'
         '  <h3 class="event-title"{}><a href="{}">{}</a></h3>\n'
-        "  {}{}{}\n"
+        "  {}{}{}{}\n"
         "</article></li>",
         (
             (
@@ -59,6 +60,7 @@ def event_cards(events) -> SafeString:
                 dutch,
                 event.get_absolute_url(),
                 event.title,
+                picture_html(picture, CARD_SIZES) if (picture := event.shown_picture) else "",
                 format_html('<p class="event-summary"{}>{}</p>', dutch, event.summary)
                 if event.summary else "",
                 _participants(event.participation_list, participants_label),
@@ -100,6 +102,38 @@ def _participants(participations, label: str) -> SafeString | str:
             ),
         ),
     )
+
+
+# -- pictures -----------------------------------------------------------------------------------
+# One drawing of an event's picture for every place that shows one: the cards, the event page,
+# the embed and the Atom feed (TimelineJS draws its own from the export's `media`).
+
+
+def picture_html(picture: Picture, sizes: str, *, absolute=None) -> SafeString:
+    """The picture in the sizes the browser may choose from, loaded only when scrolled near,
+    with room kept for it (width and height) so that nothing moves when it arrives; its caption
+    and credit beneath. `absolute` makes the addresses full URLs, for a feed reader."""
+    full = absolute or str
+    caption = format_html("{} · ", picture.caption) if picture.caption and picture.credit else picture.caption
+    credit = (
+        format_html('<span class="picture-credit">{}</span>', picture.credit) if picture.credit else ""
+    )
+    return format_html(
+        '<figure class="picture"><img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" '
+        'alt="{}" loading="lazy" decoding="async">{}</figure>',
+        full(picture.url),
+        picture.srcset(full),
+        sizes, picture.width, picture.height, picture.alt,
+        format_html("<figcaption>{}{}</figcaption>", caption, credit) if caption or credit else "",
+    )  # fmt: skip
+
+
+@register.simple_tag(name="picture")
+def picture_tag(picture: Picture | None, where: str = "page") -> SafeString | str:
+    """`{% picture event.shown_picture %}` (the event page) or `... "embed"`; nothing without one."""
+    if picture is None:
+        return ""
+    return picture_html(picture, PAGE_SIZES if where == "page" else EMBED_SIZES)
 
 
 # -- citations ----------------------------------------------------------------------------------
