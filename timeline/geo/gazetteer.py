@@ -149,19 +149,26 @@ def _proposable() -> dict[str, Entry]:
     return found
 
 
-def mentioned(sentence: str) -> list[Entry]:
-    """The large cities the sentence names, in the order it names them (a capitalised name, or
-    two, matched whole and case for case: "Kiev", "Moskou", "Genève", "Washington")."""
+def mentioned(sentence: str) -> list[tuple[int, str, Entry]]:
+    """The large cities the sentence names, as (offset, name as written, city) in the order it
+    names them: a capitalised name, or a run of them, matched whole and case for case
+    ("Kiev", "Moskou", "Genève", "Den Haag")."""
     names = _proposable()
     hits = []
     for match in _WORD.finditer(sentence):
         words = match.group().split(" ")
-        # The longest run of words that is a name ("Den Haag" before "Haag").
-        for size in range(len(words), 0, -1):
-            for begin in range(0, len(words) - size + 1):
+        taken = 0
+        for begin in range(len(words)):
+            if begin < taken:
+                continue
+            # The longest run of words from here that is a name ("Den Haag" before "Haag").
+            for size in range(len(words) - begin, 0, -1):
                 candidate = " ".join(words[begin : begin + size]).rstrip(".")
-                if candidate in names and names[candidate] not in hits:
-                    hits.append(names[candidate])
+                if candidate in names:
+                    offset = match.start() + len(" ".join(words[:begin])) + (1 if begin else 0)
+                    hits.append((offset, candidate, names[candidate]))
+                    taken = begin + size
+                    break
     return hits
 
 

@@ -227,7 +227,7 @@ class Marker:
 MAP_WIDTH, MAP_HEIGHT = 800, 560
 # The least the map shows around its places, in map units (a tenth of a degree of longitude):
 # about Europe's width for one place, so that a single city still has countries around it.
-MIN_MAP_SPAN = 360
+MIN_MAP_SPAN = 640
 
 
 def map_view(selection: Selection, params) -> dict:
