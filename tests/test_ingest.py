@@ -811,7 +811,8 @@ def test_it_proposes_the_place_a_sentence_names(unseen, tmp_path, sentence, lang
 
 def test_a_name_that_stands_for_a_participant_is_no_place(unseen, tmp_path):
     # "Moskou" is the seed's alias of Rusland: here Russia wants something, nothing happens there.
-    path = _write(tmp_path, "moskou.md", "---\ndate: 2022-01-28\n---\nMoskou wil vrijdag garanties van de NAVO.\n")
+    text = "---\ndate: 2022-01-28\n---\nMoskou wil vrijdag garanties van de NAVO.\n"
+    path = _write(tmp_path, "moskou.md", text)
 
     (proposal,) = ingest.propose(ingest.read_article(path, lang="nl")).items
 
@@ -819,12 +820,14 @@ def test_a_name_that_stands_for_a_participant_is_no_place(unseen, tmp_path):
 
 
 def test_the_json_proposals_name_the_place_and_saving_adds_a_gazetteer_city(unseen, tmp_path):
-    path = _write(tmp_path, "geneve.md", "---\ndate: 2022-01-21\n---\nBlinken en Lavrov spraken vrijdag in Genève.\n")
+    text = "---\ndate: 2022-01-21\n---\nBlinken en Lavrov spraken vrijdag in Genève.\n"
+    path = _write(tmp_path, "geneve.md", text)
 
     lines = _ingest(path, "--lang", "nl", "--format", "json").splitlines()
 
     (proposal,) = [json.loads(line) for line in lines]
-    assert proposal["place"] == {"slug": "geneve", "name": "Genève", "lat": 46.20222, "lon": 6.14569, "new": True}
+    geneva = {"slug": "geneve", "name": "Genève", "lat": 46.20222, "lon": 6.14569, "new": True}
+    assert proposal["place"] == geneva
     draft = Event.objects.get(slug=proposal["event"])
     assert (draft.place.name, draft.place.name_en, draft.place.country) == ("Genève", "Geneva", "CH")
     assert {"Geneva", "Genf"} <= set(draft.place.aliases.values_list("name", flat=True))

@@ -23,7 +23,10 @@ def test_it_shows_kiev_and_moscow_with_their_counts_for_the_seed(client, seed):
     response = client.get("/?view=map")
     html = response.content.decode()
     assert response.status_code == 200
-    assert markers(html) == {"?place=kiev": "Kiev: 2 gebeurtenissen", "?place=moskou": "Moskou: 2 gebeurtenissen"}
+    assert markers(html) == {
+        "?place=kiev": "Kiev: 2 gebeurtenissen",
+        "?place=moskou": "Moskou: 2 gebeurtenissen",
+    }
     # Each circle shows its count and has a tooltip; the accessible list says the same.
     assert "<title>Kiev: 2 gebeurtenissen</title>" in html
     assert re.search(r'<li><a href="\?place=kiev">Kiev</a> <span class="count">\(2\)</span></li>', html)

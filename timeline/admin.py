@@ -33,7 +33,6 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from timeline import history, i18n, imports, ingest, resources
-from timeline.geo import gazetteer
 from timeline.admin_forms import (
     EditConflict,
     EventAdminForm,
@@ -42,6 +41,7 @@ from timeline.admin_forms import (
     read_from,
     resolve_for,
 )
+from timeline.geo import gazetteer
 from timeline.models import (
     UNSOURCED,
     Actor,

@@ -382,7 +382,9 @@ def events_geojson(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
     result = _all_matching(form)
     events = result.queryset().filter(place__isnull=False).with_details()
     data = {"type": "FeatureCollection", "features": [geojson_feature(e, request) for e in events]}
-    response = JsonResponse(data, content_type="application/geo+json", json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(
+        data, content_type="application/geo+json", json_dumps_params={"ensure_ascii": False}
+    )
     return _counted(response, result)
 
 

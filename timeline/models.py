@@ -304,7 +304,9 @@ class Place(SlugNaturalKey, models.Model):
     name_en = models.CharField(_("naam in het Engels"), max_length=200, blank=True)
     latitude = models.FloatField(_("breedtegraad"))
     longitude = models.FloatField(_("lengtegraad"))
-    country = models.CharField(_("landcode"), max_length=2, blank=True, help_text=_("ISO 3166-1, bijvoorbeeld UA."))
+    country = models.CharField(
+        _("landcode"), max_length=2, blank=True, help_text=_("ISO 3166-1, bijvoorbeeld UA.")
+    )
     geonameid = models.PositiveIntegerField(_("GeoNames-id"), null=True, blank=True, unique=True)
 
     objects = SlugManager()
@@ -342,7 +344,9 @@ class PlaceAliasManager(models.Manager):
 class PlaceAlias(models.Model):
     """Another name for a place, in either language: Kiev/Kyiv, Moskou/Moscow, Genève/Geneva."""
 
-    place = models.ForeignKey(Place, verbose_name=_("plaats"), on_delete=models.CASCADE, related_name="aliases")
+    place = models.ForeignKey(
+        Place, verbose_name=_("plaats"), on_delete=models.CASCADE, related_name="aliases"
+    )
     name = models.CharField(_("naam"), max_length=200)
     language = models.CharField(_("taal"), max_length=10, blank=True)
 

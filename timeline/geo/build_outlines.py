@@ -53,7 +53,11 @@ def _simplify(points: list[tuple[float, float]], tolerance: float) -> list[tuple
         worst, at = 0.0, -1
         for i in range(a + 1, b):
             px, py = points[i]
-            d = abs(dy * (px - ax) - dx * (py - ay)) / norm if (dx or dy) else ((px - ax) ** 2 + (py - ay) ** 2) ** 0.5
+            d = (
+                abs(dy * (px - ax) - dx * (py - ay)) / norm
+                if (dx or dy)
+                else ((px - ax) ** 2 + (py - ay) ** 2) ** 0.5
+            )
             if d > worst:
                 worst, at = d, i
         if worst > tolerance:
@@ -76,7 +80,7 @@ def _ring(indexes: list[int], arcs: list[list[tuple[float, float]]]) -> list[tup
 
 
 def _area(ring: list[tuple[int, int]]) -> float:
-    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1]))) / 2
+    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True))) / 2
 
 
 def _path(rings: list[list[tuple[int, int]]]) -> str:
@@ -119,6 +123,11 @@ def build(source: Path) -> list[dict]:
 
 if __name__ == "__main__":
     countries = build(Path(sys.argv[1]))
-    OUTLINES.write_text(json.dumps({"source": "Natural Earth 1:50m (public domain), via world-atlas 2.0.2",
-                                    "countries": countries}, ensure_ascii=False, separators=(",", ":")))
+    OUTLINES.write_text(
+        json.dumps(
+            {"source": "Natural Earth 1:50m (public domain), via world-atlas 2.0.2", "countries": countries},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+    )
     print(f"{len(countries)} countries, {OUTLINES.stat().st_size} bytes -> {OUTLINES}")

@@ -185,9 +185,10 @@ def add(entry: Entry):
     name, our Dutch spellings) when the database does not have it yet: (place, created)."""
     from timeline.models import Place, PlaceAlias
 
-    existing = Place.objects.filter(geonameid=entry.geonameid).first() or Place.objects.filter(
-        slug=entry.slug
-    ).first()
+    existing = (
+        Place.objects.filter(geonameid=entry.geonameid).first()
+        or Place.objects.filter(slug=entry.slug).first()
+    )
     if existing is not None:
         return existing, False
     place = Place.objects.create(

@@ -31,4 +31,8 @@ def countries() -> list[dict]:
 def in_view(box: tuple[float, float, float, float]) -> list[str]:
     """The path data of every country whose bounding box meets the box (x0, y0, x1, y1)."""
     x0, y0, x1, y1 = box
-    return [c["d"] for c in countries() if c["bbox"][0] <= x1 and c["bbox"][2] >= x0 and c["bbox"][1] <= y1 and c["bbox"][3] >= y0]
+    return [
+        c["d"]
+        for c in countries()
+        if c["bbox"][0] <= x1 and c["bbox"][2] >= x0 and c["bbox"][1] <= y1 and c["bbox"][3] >= y0
+    ]

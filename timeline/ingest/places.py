@@ -33,7 +33,9 @@ class PlaceFinder:
             self.actor_names.update(normalize(n) for n in (actor.name, actor.name_en) if n)
             self.actor_names.update(normalize(a.name) for a in actor.aliases.all())
         self._pattern = (
-            re.compile(r"(?<!\w)(" + "|".join(map(re.escape, sorted(self.known, key=len, reverse=True))) + r")(?!\w)")
+            re.compile(
+                r"(?<!\w)(" + "|".join(map(re.escape, sorted(self.known, key=len, reverse=True))) + r")(?!\w)"
+            )
             if self.known
             else None
         )

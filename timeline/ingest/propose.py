@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from timeline import dates
+from timeline.geo import gazetteer
 from timeline.ingest.article import Article, Sentence, shorten, split_sentences
 from timeline.ingest.cues import (
     ACTS,
@@ -40,7 +41,6 @@ from timeline.ingest.mentions import (
     find_names,
     tokenize,
 )
-from timeline.geo import gazetteer
 from timeline.ingest.places import PlaceFinder, place_dict
 from timeline.models import Actor, Citation, Event, EventType, Participation, Place, normalize
 

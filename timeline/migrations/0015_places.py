@@ -2,10 +2,32 @@
 
 import django.db.models.deletion
 import simple_history.models
-import timeline.models
 from django.conf import settings
 from django.db import migrations, models
 from django.utils.text import slugify
+
+import timeline.models
+
+EDITORS = "Editors"
+CODENAMES = [f"{action}_{model}" for model in ("place", "placealias") for action in ("add", "change", "delete", "view")] + [
+    "view_historicalplace", "view_historicalplacealias",
+]
+
+
+def let_editors_place(apps, schema_editor) -> None:
+    """The Editors group (migration 0003) keeps places as it keeps actors."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    group = apps.get_model("auth", "Group").objects.filter(name=EDITORS).first()
+    if group is not None:
+        Permission = apps.get_model("auth", "Permission")
+        group.permissions.add(
+            *Permission.objects.filter(content_type__app_label="timeline", codename__in=CODENAMES)
+        )
 
 
 def places_from_locations(apps, schema_editor):
@@ -152,5 +174,6 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('place', 'name'), name='place_alias_unique_per_place')],
             },
         ),
+        migrations.RunPython(let_editors_place, migrations.RunPython.noop),
         migrations.RunPython(places_from_locations, migrations.RunPython.noop),
     ]

@@ -48,10 +48,10 @@ class Criteria:
     blocs: tuple[int, ...] = ()  # one of these, or an actor affiliated with one, took part
     types: tuple[int, ...] = ()
     statuses: tuple[str, ...] = ()
-    places: tuple[int, ...] = ()  # the event happened at one of these
     since: dt.date | None = None  # the event has not ended before this day
     until: dt.date | None = None  # the event has begun by this day
     terms: tuple[str, ...] = ()  # each occurs in the event's search text
+    places: tuple[int, ...] = ()  # the event happened at one of these
 
     def set_fields(self) -> set[str]:
         """The names of the filters that are set."""
@@ -179,7 +179,8 @@ class EventFilterForm(forms.Form):
     # The fields the page lays out (and names in chips) its own way; any other filter is drawn
     # and named from its field alone (`more_filters`).
     LAID_OUT = (
-        "actor", "affiliation", "type", "status", "place", "from", "to", "q", "who", "order", "cursor", "view",
+        "actor", "affiliation", "type", "status", "place", "from", "to", "q", "who", "order", "cursor",
+        "view",
     )  # fmt: skip
     # Parameters that move through the results rather than choose them.
     PAGING_FIELDS = ("cursor",)

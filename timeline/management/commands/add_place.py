@@ -20,6 +20,8 @@ class Command(BaseCommand):
                 continue
             place, created = gazetteer.add(entry)
             state = "toegevoegd" if created else "bestond al"
-            self.stdout.write(f"{place.slug}\t{place.name}\t{place.latitude:.4f},{place.longitude:.4f}\t{state}")
+            self.stdout.write(
+                f"{place.slug}\t{place.name}\t{place.latitude:.4f},{place.longitude:.4f}\t{state}"
+            )
         if missing:
             raise CommandError("Niet in de gazetteer: " + ", ".join(missing))
