@@ -96,7 +96,9 @@ def _sql_answer(c: Criteria) -> dict:
         "types": dict(Counter(sql.apply(c, published, skip="type").values_list("type_id", flat=True))),
         "statuses": dict(Counter(sql.apply(c, published, skip="status").values_list("status", flat=True))),
         "places": dict(
-            Counter(sql.apply(c, published, skip="place").exclude(place=None).values_list("place_id", flat=True))
+            Counter(
+                sql.apply(c, published, skip="place").exclude(place=None).values_list("place_id", flat=True)
+            )
         ),
         "map": dict(Counter(matching.exclude(place=None).values_list("place_id", flat=True))),
         # The overview strip's bars: each period counted as the period filter would select it.

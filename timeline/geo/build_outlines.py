@@ -80,7 +80,8 @@ def _ring(indexes: list[int], arcs: list[list[tuple[float, float]]]) -> list[tup
 
 
 def _area(ring: list[tuple[int, int]]) -> float:
-    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True))) / 2
+    edges = zip(ring, ring[1:] + ring[:1], strict=True)
+    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in edges)) / 2
 
 
 def _path(rings: list[list[tuple[int, int]]]) -> str:
