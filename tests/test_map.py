@@ -86,3 +86,16 @@ def test_the_map_has_no_accessibility_violations(page: Page, live_seed, size):
     kiev.click()
     expect(page).to_have_url(re.compile(r"\?place=kiev$"))
     expect(page.locator(".result-count")).to_contain_text("2 gebeurtenissen")
+
+
+def test_ticking_a_place_on_the_map_view_redraws_the_map_in_place(page: Page, live_seed):
+    page.set_viewport_size(DESKTOP)
+    page.goto(live_seed.url + "/?view=map")
+    page.locator("#place-moskou").check()
+    expect(page).to_have_url(re.compile(r"view=map"))
+    expect(page).to_have_url(re.compile(r"place=moskou"))
+    expect(page.locator("a.map-place")).to_have_count(1)
+    expect(page.get_by_role("link", name="Moskou: 2 gebeurtenissen").first).to_be_visible()
+    # Still the map, styled (its stylesheet came with the first page), no cards.
+    expect(page.locator(".map-svg")).to_be_visible()
+    expect(page.locator("#results article.event")).to_have_count(0)

@@ -237,3 +237,13 @@ def test_an_editor_adds_a_place_from_the_gazetteer(desk):
     assert response.status_code == 302 and response["Location"].endswith(f"/place/{geneva.pk}/change/")
     assert (geneva.name, geneva.latitude, geneva.longitude) == ("Genève", entry.latitude, entry.longitude)
     assert desk.post("/admin/timeline/place/gazetteer/", {"geonameid": "nope"}).status_code == 404
+
+
+def test_a_renamed_place_shows_under_its_new_name_on_the_next_request(client, seed):
+    client.get("/?view=map")  # the index is built
+    kiev = Place.objects.get(slug="kiev")
+    kiev.name = "Kyjiv"
+    kiev.save()
+    html = client.get("/?view=map").content.decode()
+    assert 'aria-label="Kyjiv: 2 gebeurtenissen"' in html
+    assert _api(client, "?q=kyjiv") == KIEV  # and its events' search text follows
