@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import translation
 from playwright.sync_api import Page, expect
 
 from tests.conftest import DESKTOP, PHONE, WCAG
@@ -68,7 +69,10 @@ def test_a_bad_view_is_a_400(client, seed):
 
 @pytest.mark.django_db
 def test_the_map_is_in_english_under_en(client, seed):
-    html = client.get("/en/?view=map").content.decode()
+    # The locale middleware leaves the request's language active in this thread; the override
+    # puts back what was active before, so later tests do not run in English.
+    with translation.override(None):
+        html = client.get("/en/?view=map").content.decode()
     assert markers(html) == {"?place=kiev": "Kyiv: 2 events", "?place=moskou": "Moscow: 2 events"}
 
 
