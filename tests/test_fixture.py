@@ -22,6 +22,8 @@ from timeline.models import (
     Event,
     EventType,
     Participation,
+    Place,
+    PlaceAlias,
     Source,
     Timeline,
 )
@@ -32,7 +34,7 @@ SEED_ARTICLE = settings.BASE_DIR / "seeds" / "000_bae980836788e67f.txt"
 HEADER = " date 2022-01 "
 SOURCE = "nos-2022-01-28-lavrov"
 TIMELINE = "oekraine-crisis-2022"
-MODELS = [Timeline, EventType, Actor, Alias, Source, Event, Participation, Citation]
+MODELS = [Timeline, EventType, Actor, Alias, Place, PlaceAlias, Source, Event, Participation, Citation]
 
 D24, D26, D28, D29 = (dt.date(2022, 1, day) for day in (24, 26, 28, 29))
 D27 = dt.date(2022, 1, 27)
@@ -82,11 +84,11 @@ EVENTS = {
     ),
     # "woensdag" in an article of Friday 28 January: Wednesday 26 January.
     "navo-brief-aan-kremlin-2022-01-26": (
-        "diplomatic-letter", "occurred", "2022-01-26", D26, D26, "", "",
+        "diplomatic-letter", "occurred", "2022-01-26", D26, D26, "", "Kremlin",
         {("navo", "sender"), ("kremlin", "recipient"), ("oekraine", "subject")},
     ),
     "vs-brief-aan-kremlin-2022-01-26": (
-        "diplomatic-letter", "occurred", "2022-01-26", D26, D26, "", "",
+        "diplomatic-letter", "occurred", "2022-01-26", D26, D26, "", "Kremlin",
         {("verenigde-staten", "sender"), ("kremlin", "recipient"), ("oekraine", "subject")},
     ),
     # The article does not say when Blinken spoke: after the letters, before publication.
@@ -222,6 +224,22 @@ def test_it_dates_and_casts_every_event_as_the_article_says(seeded):
 
     assert actual == EVENTS
     assert all(event.title and event.summary for event in events)
+
+
+def test_it_places_events_only_where_the_article_says(seeded):
+    # "halen diplomaten weg uit de hoofdstad Kiev"; "leverden … een geschreven brief af aan het
+    # Kremlin" (in Moscow). Nothing else in the article says where something happened.
+    placed = dict(Event.objects.exclude(place=None).values_list("slug", "place__slug"))
+    assert placed == {
+        "vs-halen-diplomaten-weg-uit-kiev": "kiev",
+        "canada-haalt-diplomaten-weg-uit-kiev": "kiev",
+        "navo-brief-aan-kremlin-2022-01-26": "moskou",
+        "vs-brief-aan-kremlin-2022-01-26": "moskou",
+    }
+    kiev, moscow = Place.objects.get(slug="kiev"), Place.objects.get(slug="moskou")
+    assert (kiev.name, kiev.name_en, kiev.country) == ("Kiev", "Kyiv", "UA")
+    assert (moscow.name, moscow.name_en, moscow.country) == ("Moskou", "Moscow", "RU")
+    assert (round(kiev.latitude, 2), round(kiev.longitude, 2)) == (50.45, 30.52)
 
 
 def test_it_says_there_was_no_statement_after_the_putin_macron_call(seeded):

@@ -83,7 +83,7 @@ def test_it_changes_nothing_when_a_fixture_is_loaded_twice(seed):
     out = _load("seed")
 
     assert _dump() == before
-    assert "149 object(s) al gelijk aan de database: ongemoeid." in out
+    assert "154 object(s) al gelijk aan de database: ongemoeid." in out
 
 
 def test_it_keeps_the_version_of_an_unchanged_event(seed):
@@ -242,7 +242,7 @@ def test_it_overwrites_an_editors_change_when_asked_and_records_it(seed):
     assert latest.title == "Persconferentie van Lavrov"
     assert f"Overschreven (--overwrite): gebeurtenis '{SEED_EVENT}'" in out
     # The overwrite is the newest entry now: the next load is an ordinary no-op.
-    assert "149 object(s) al gelijk" in _load("seed")
+    assert "154 object(s) al gelijk" in _load("seed")
 
 
 def test_it_loads_over_an_edit_the_fixture_agrees_with(seed, tmp_path):

@@ -23,6 +23,7 @@ from timeline.models import (
     Event,
     EventType,
     Participation,
+    Place,
     Source,
 )
 from timeline.query import index, sql
@@ -40,6 +41,11 @@ def crisis(seed):
     participation = event.participations.first()
     other_role = "mentioned" if participation.role != "mentioned" else "subject"
     Participation.objects.create(event=event, actor=participation.actor, role=other_role)
+    # Places for a third of the demo events too (the seed has four), drafts included.
+    places = list(Place.objects.order_by("pk"))
+    for i, demo in enumerate(Event.objects.exclude(place__isnull=False).order_by("pk")[:100]):
+        demo.place = places[i % len(places)]
+        demo.save()
 
 
 # -- what SQL says -------------------------------------------------------------------------------
@@ -89,6 +95,12 @@ def _sql_answer(c: Criteria) -> dict:
         ),
         "types": dict(Counter(sql.apply(c, published, skip="type").values_list("type_id", flat=True))),
         "statuses": dict(Counter(sql.apply(c, published, skip="status").values_list("status", flat=True))),
+        "places": dict(
+            Counter(
+                sql.apply(c, published, skip="place").exclude(place=None).values_list("place_id", flat=True)
+            )
+        ),
+        "map": dict(Counter(matching.exclude(place=None).values_list("place_id", flat=True))),
         # The overview strip's bars: each period counted as the period filter would select it.
         "periods": [sql.apply(replace(c, since=a, until=b), published).count() for a, b in PERIODS],
         "span": _span(sql.apply(replace(c, since=None, until=None), published)),
@@ -117,6 +129,8 @@ def _index_answer(c: Criteria) -> dict:
         "offered blocs": selection.index.blocs_with_members(),
         "types": selection.type_counts(),
         "statuses": selection.status_counts(),
+        "places": selection.place_counts(),
+        "map": selection.place_counts(every_filter=True),
         "periods": selection.overlapping(PERIODS),
         "span": selection.span(),
     }
@@ -130,6 +144,7 @@ def criteria(draw) -> Criteria:
     actors = list(Actor.objects.order_by("pk").values_list("pk", flat=True))
     blocs = list(Actor.objects.filter(members__isnull=False).distinct().values_list("pk", flat=True))
     types = list(EventType.objects.order_by("pk").values_list("pk", flat=True))
+    places = list(Place.objects.order_by("pk").values_list("pk", flat=True))
     words = sorted({w for text in Event.objects.values_list("search_text", flat=True) for w in text.split()})
     word = st.sampled_from(words)
     term = st.one_of(
@@ -149,6 +164,7 @@ def criteria(draw) -> Criteria:
         since=since,
         until=until,
         terms=tuple(draw(st.lists(term, max_size=2))),
+        places=tuple(draw(st.lists(st.sampled_from(places), max_size=2, unique=True))),
     )
 
 
@@ -332,6 +348,7 @@ def _contents(ix: index.EventIndex) -> dict:
         "end": ix.end[order].tolist(),
         "type": ix.type_pks[ix.type[order]].tolist(),
         "status": ix.status[order].tolist(),
+        "place": ix.place[order].tolist(),
         "participants": pairs(ix.participants),
         "blocs": pairs(ix.blocs),
         "words": {word: sorted(pks) for word, pks in words.items()},
@@ -403,6 +420,7 @@ class Newsroom(RuleBasedStateMachine):
         self.added = 0
         self.actors = list(Actor.objects.order_by("pk")[:12])
         self.types = list(EventType.objects.order_by("pk"))
+        self.places = list(Place.objects.order_by("pk"))
         self.source = Source.objects.first()
 
     def teardown(self):
@@ -421,6 +439,7 @@ class Newsroom(RuleBasedStateMachine):
         event.edtf = start.isoformat() if days % 3 else f"{start.isoformat()}/.."
         event.status = status
         event.type = data.draw(st.sampled_from(self.types))
+        event.place = data.draw(st.sampled_from([None, *self.places]))
         event.save()
 
     @rule(data=st.data(), published=st.booleans(), day=st.dates(dt.date(2021, 6, 1), dt.date(2024, 6, 1)))

@@ -8,6 +8,7 @@ English written for these tests (tests/data/nato-reply.md).
 import datetime as dt
 import importlib
 import io
+import json
 
 import pytest
 from django.conf import settings
@@ -783,3 +784,55 @@ def test_it_leaves_a_draft_alone_once_an_editor_changed_its_participants(unseen)
     draft.refresh_from_db()
     assert (draft.edtf, draft.unresolved_date) == ("2022-01", "Vanochtend")
     assert ("poetin", "caller") in _cast(draft)
+
+
+# ---------------------------------------------------------------- places
+
+
+@pytest.mark.parametrize(
+    ("sentence", "lang", "place", "new"),
+    [
+        ("De VS halen woensdag diplomaten weg uit Kiev.", "nl", "kiev", False),
+        ("The US pulled diplomats out of Kyiv on Wednesday.", "en", "kiev", False),
+        ("Lavrov was dinsdag in Moskou voor overleg met Blinken.", "nl", "moskou", False),
+        ("Blinken en Lavrov spraken vrijdag in Genève met elkaar.", "nl", "geneve", True),
+        ("Lavrov and Blinken met in Geneva on Friday.", "en", "geneve", True),
+        ("Loekasjenko ontving donderdag Lavrov in Minsk.", "nl", "minsk", True),
+    ],
+)  # fmt: skip
+def test_it_proposes_the_place_a_sentence_names(unseen, tmp_path, sentence, lang, place, new):
+    path = _write(tmp_path, "plaats.md", f"---\ndate: 2022-01-28\n---\n{sentence}\n")
+
+    (proposal,) = ingest.propose(ingest.read_article(path, lang=lang)).items
+
+    assert proposal.as_dict()["place"]["slug"] == place
+    assert proposal.as_dict()["place"]["new"] is new
+
+
+def test_a_name_that_stands_for_a_participant_is_no_place(unseen, tmp_path):
+    # "Moskou" is the seed's alias of Rusland: here Russia wants something, nothing happens there.
+    text = "---\ndate: 2022-01-28\n---\nMoskou wil vrijdag garanties van de NAVO.\n"
+    path = _write(tmp_path, "moskou.md", text)
+
+    (proposal,) = ingest.propose(ingest.read_article(path, lang="nl")).items
+
+    assert proposal.place is None
+
+
+def test_the_json_proposals_name_the_place_and_saving_adds_a_gazetteer_city(unseen, tmp_path):
+    text = "---\ndate: 2022-01-21\n---\nBlinken en Lavrov spraken vrijdag in Genève.\n"
+    path = _write(tmp_path, "geneve.md", text)
+
+    lines = _ingest(path, "--lang", "nl", "--format", "json").splitlines()
+
+    (proposal,) = [json.loads(line) for line in lines]
+    geneva = {"slug": "geneve", "name": "Genève", "lat": 46.20222, "lon": 6.14569, "new": True}
+    assert proposal["place"] == geneva
+    draft = Event.objects.get(slug=proposal["event"])
+    assert (draft.place.name, draft.place.name_en, draft.place.country) == ("Genève", "Geneva", "CH")
+    assert {"Geneva", "Genf"} <= set(draft.place.aliases.values_list("name", flat=True))
+
+
+def test_the_seed_proposes_kiev_for_the_diplomats_leaving(ingested):
+    assert _draft_citing("weg uit de hoofdstad Kiev").place.slug == "kiev"
+    assert _draft_citing("telefonisch overlegd").place is None

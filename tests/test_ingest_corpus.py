@@ -168,7 +168,7 @@ def test_it_prints_one_json_object_per_proposal_with_the_documented_keys(corpus_
 
     assert list(call) == [
         "sentence", "phrase", "edtf", "start", "end", "part_of_day", "status", "type",
-        "participants", "quote", "confidence", "action", "event",
+        "participants", "place", "quote", "confidence", "action", "event",
     ]  # fmt: skip
     assert (call["edtf"], call["start"], call["end"]) == ("2022-05-03", "2022-05-03", "2022-05-03")
     assert (call["type"], call["status"], call["action"]) == ("phone-call", "occurred", "created")

@@ -42,6 +42,7 @@ from timeline.admin_forms import (
     read_from,
     resolve_for,
 )
+from timeline.geo import gazetteer
 from timeline.models import (
     UNSOURCED,
     Actor,
@@ -52,6 +53,8 @@ from timeline.models import (
     Event,
     EventType,
     Participation,
+    Place,
+    PlaceAlias,
     Source,
     Timeline,
     normalize,
@@ -220,6 +223,70 @@ class ActorAdmin(HistoryAdmin):
         return queryset.filter(pk__in=matching_actor_ids(search_term)), False
 
 
+# -- places ------------------------------------------------------------------------------------
+
+
+class PlaceAliasInline(admin.TabularInline):
+    model = PlaceAlias
+    extra = 1
+
+
+@admin.register(Place)
+class PlaceAdmin(HistoryAdmin):
+    """Places of events. The event form chooses one by autocomplete (names and aliases, blind to
+    case and accents); a city not yet here comes from the gazetteer with "Uit de gazetteer
+    toevoegen" on this list (or `manage.py add_place NAME`)."""
+
+    change_list_template = "admin/timeline/place/change_list.html"
+    list_display = ["name", "name_en", "country", "latitude", "longitude", "event_count"]
+    ordering = ["name"]
+    search_fields = ["name", "name_en", "aliases__name", "slug"]
+    search_help_text = gettext_lazy("Naam of andere naam (Kiev/Kyiv); hoofdletters en accenten tellen niet.")
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [PlaceAliasInline]
+    history_list_display = ["name", "latitude", "longitude"]
+    event_count = CountColumn(gettext_lazy("gebeurtenissen"), Count("events"))
+
+    def get_search_results(self, request, queryset, search_term):
+        words = normalize(search_term).split()
+        if not words:
+            return queryset, False
+        texts: dict[int, list[str]] = {}
+        for pk, *names in Place.objects.values_list("pk", "name", "name_en", "slug"):
+            texts[pk] = names
+        for place_id, name in PlaceAlias.objects.values_list("place_id", "name"):
+            texts[place_id].append(name)
+        hits = [pk for pk, names in texts.items() if all(w in normalize(" ".join(names)) for w in words)]
+        return queryset.filter(pk__in=hits), False
+
+    def get_urls(self):
+        gazetteer_view = self.admin_site.admin_view(self.from_gazetteer)
+        return [path("gazetteer/", gazetteer_view, name="timeline_place_gazetteer"), *super().get_urls()]
+
+    def from_gazetteer(self, request: HttpRequest):
+        """Search the gazetteer and add a city as a place, with its coordinates and names."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            entry = gazetteer.by_id(request.POST.get("geonameid", ""))
+            if entry is None:
+                raise Http404
+            place, created = gazetteer.add(entry)
+            message = _("Plaats %(name)s toegevoegd.") if created else _("Plaats %(name)s bestond al.")
+            self.message_user(request, message % {"name": place.name}, messages.SUCCESS)
+            return redirect("admin:timeline_place_change", place.pk)
+        text = request.GET.get("q", "")[:100]
+        known = set(Place.objects.filter(geonameid__isnull=False).values_list("geonameid", flat=True))
+        ctx = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Plaats toevoegen uit de gazetteer"),
+            "text": text,
+            "results": [(entry, entry.geonameid in known) for entry in gazetteer.search(text)],
+        }
+        return TemplateResponse(request, "admin/timeline/place/gazetteer.html", ctx)
+
+
 @admin.register(EventType)
 class EventTypeAdmin(HistoryAdmin):
     list_display = ["name", "name_en", "slug"]
@@ -351,7 +418,7 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
     list_per_page = 50
     actions = ["publish", "unpublish"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["type", "timelines"]
+    autocomplete_fields = ["type", "place", "timelines"]
     readonly_fields = [
         "current_date",
         "current_picture",
@@ -376,7 +443,7 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
                 ]
             },
         ),
-        (None, {"fields": ["summary", "location", "timelines"]}),
+        (None, {"fields": ["summary", ("place", "location"), "timelines"]}),
         (
             gettext_lazy("Afbeelding"),
             {

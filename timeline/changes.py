@@ -49,6 +49,8 @@ from timeline.models import (
     EventType,
     FormerSlug,
     Participation,
+    Place,
+    PlaceAlias,
     Source,
     Timeline,
 )
@@ -217,6 +219,16 @@ def actor_changed(sender, instance, using: str, **kwargs) -> None:
     _note(using, events=set(event_ids), names=sender is Actor)
 
 
+def place_changed(sender, instance, using: str, **kwargs) -> None:
+    # A place's names are in its events' search text; its name and point are what the map and
+    # the place facet show (the index holds the places, as it holds the types).
+    if _held(using):
+        return
+    place_id = instance.pk if sender is Place else instance.place_id
+    event_ids = Event.objects.using(using).filter(place_id=place_id).values_list("pk", flat=True)
+    _note(using, events=set(event_ids), names=True)
+
+
 def event_type_changed(sender, instance, using: str, **kwargs) -> None:
     _note(using, names=True)
 
@@ -236,6 +248,8 @@ SAVED_OR_DELETED = [
     (Actor, actor_changed),
     (Alias, actor_changed),
     (EventType, event_type_changed),
+    (Place, place_changed),
+    (PlaceAlias, place_changed),
     (Source, shown_beside_the_index_changed),
     (Timeline, shown_beside_the_index_changed),
 ]

@@ -186,6 +186,9 @@ def _event_html(event: Event, permalink: str, picture: str = "") -> str:
     parts = [picture] if picture else []
     if event.summary:
         parts.append(format_html("<p>{}</p>", event.summary))
+    # TimelineJS has no field for a place: it shows it in the slide's text, as a feed reader does.
+    if where := event.place_label(reader_language()):
+        parts.append(format_html("<p>{}: {}</p>", _("Plaats"), where))
     participations = event.participation_list
     if participations:
         who = format_html_join(
@@ -334,8 +337,10 @@ def _calendar_event(event: Event, request: HttpRequest) -> CalendarEvent:
     vevent.add("categories", [type_name(event.type)])
     # Something that happened, not an appointment: it does not make anyone look busy.
     vevent.add("transp", "TRANSPARENT")
-    if event.location:
-        vevent.add("location", event.location)
+    if where := event.place_label(reader_language()):
+        vevent.add("location", where)
+    if event.place_id:
+        vevent.add("geo", (event.place.latitude, event.place.longitude))
     return vevent
 
 
@@ -365,6 +370,32 @@ def events_ics(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
     chunks = _calendar_chunks(calendar, result.queryset().with_details(), request)
     response = StreamingHttpResponse(chunks, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="crisis-timeline.ics"'
+    return _counted(response, result)
+
+
+# -- GeoJSON ------------------------------------------------------------------------------------
+
+
+def geojson_feature(event: Event, request: HttpRequest) -> dict:
+    """An event at its place as an RFC 7946 Point feature: [longitude, latitude], in that order;
+    its properties are the event as the API gives it."""
+    return {
+        "type": "Feature",
+        "id": event.slug,
+        "geometry": {"type": "Point", "coordinates": [event.place.longitude, event.place.latitude]},
+        "properties": event.as_dict(request.build_absolute_uri),
+    }
+
+
+@export
+def events_geojson(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
+    """The selection's events that have a place, as a GeoJSON FeatureCollection."""
+    result = _all_matching(form)
+    events = result.queryset().filter(place__isnull=False).with_details()
+    data = {"type": "FeatureCollection", "features": [geojson_feature(e, request) for e in events]}
+    response = JsonResponse(
+        data, content_type="application/geo+json", json_dumps_params={"ensure_ascii": False}
+    )
     return _counted(response, result)
 
 

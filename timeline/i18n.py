@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from timeline import dates
 
 if TYPE_CHECKING:
-    from timeline.models import Actor, EventType
+    from timeline.models import Actor, EventType, Place
 
 Language = Literal["nl", "en"]
 
@@ -36,6 +36,11 @@ def actor_name(actor: Actor) -> str:
     if reader_language() == "en" and actor.name_en:
         return actor.name_en
     return actor.name
+
+
+def place_name(place: Place) -> str:
+    """A place's name in the reader's language (Kiev, Kyiv on /en/)."""
+    return place.display_name(reader_language())
 
 
 def type_name(event_type: EventType) -> str:

@@ -99,6 +99,13 @@ class CorrectionDict(TypedDict):
     note: str
 
 
+class PlaceDict(TypedDict):
+    slug: str
+    name: str
+    lat: float
+    lon: float
+
+
 class EventDict(TypedDict):
     slug: str
     title: str
@@ -109,6 +116,7 @@ class EventDict(TypedDict):
     start: str
     end: str | None
     part_of_day: str | None
+    place: PlaceDict | None
     actors: list[ParticipantDict]
     citations: list[CitationDict]
     corrections: list[CorrectionDict]
@@ -288,6 +296,82 @@ class EventType(KeepsItsSlug, models.Model):
         return self.name
 
 
+class Place(SlugNaturalKey, models.Model):
+    """Where an event happened, as a point: a city from the gazetteer (`timeline.geo.gazetteer`)
+    or one an editor entered. The map clusters events per place; `place=` filters by it."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("naam"), max_length=200)
+    # What /en/ shows ("Kyiv", "Moscow"); empty where the name is the same.
+    name_en = models.CharField(_("naam in het Engels"), max_length=200, blank=True)
+    latitude = models.FloatField(_("breedtegraad"))
+    longitude = models.FloatField(_("lengtegraad"))
+    country = models.CharField(
+        _("landcode"), max_length=2, blank=True, help_text=_("ISO 3166-1, bijvoorbeeld UA.")
+    )
+    geonameid = models.PositiveIntegerField(_("GeoNames-id"), null=True, blank=True, unique=True)
+
+    objects = SlugManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("plaats")
+        verbose_name_plural = _("plaatsen")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="place_coordinates_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def display_name(self, lang: str = "nl") -> str:
+        return (self.name_en or self.name) if lang == "en" else self.name
+
+    def search_terms(self) -> list[str]:
+        return [self.name, self.name_en, *(alias.name for alias in self.aliases.all())]
+
+    def as_dict(self) -> PlaceDict:
+        return {"slug": self.slug, "name": self.name, "lat": self.latitude, "lon": self.longitude}
+
+
+class PlaceAliasManager(models.Manager):
+    def get_by_natural_key(self, place_slug: str, name: str):
+        return self.get(place__slug=place_slug, name=name)
+
+
+class PlaceAlias(models.Model):
+    """Another name for a place, in either language: Kiev/Kyiv, Moskou/Moscow, Genève/Geneva."""
+
+    place = models.ForeignKey(
+        Place, verbose_name=_("plaats"), on_delete=models.CASCADE, related_name="aliases"
+    )
+    name = models.CharField(_("naam"), max_length=200)
+    language = models.CharField(_("taal"), max_length=10, blank=True)
+
+    objects = PlaceAliasManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("andere naam van een plaats")
+        verbose_name_plural = _("andere namen van plaatsen")
+        constraints = [
+            models.UniqueConstraint(fields=["place", "name"], name="place_alias_unique_per_place"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.place.slug, self.name)
+
+    natural_key.dependencies = ["timeline.place"]
+
+
 class Source(SlugNaturalKey, models.Model):
     class Precision(models.TextChoices):
         DAY = "day", _("dag")
@@ -352,6 +436,7 @@ class EventQuerySet(models.QuerySet):
         # In pk order throughout: the text must not depend on the database's row or collation
         # order, or a backup restored into another database would not be the same bytes.
         events = self.order_by("pk").prefetch_related(
+            models.Prefetch("place__aliases", queryset=PlaceAlias.objects.order_by("pk")),
             models.Prefetch("participations", queryset=Participation.objects.order_by("pk")),
             models.Prefetch("participations__actor__aliases", queryset=Alias.objects.order_by("pk")),
             models.Prefetch("citations", queryset=Citation.objects.order_by("pk")),
@@ -371,7 +456,7 @@ class EventQuerySet(models.QuerySet):
         use) `participation_list` with the actors and `citation_list` with the sources (in
         Citation's order), without their full texts, which no entry shows, and
         `correction_list`, the public corrections, oldest first."""
-        return self.select_related("type").prefetch_related(
+        return self.select_related("type", "place").prefetch_related(
             models.Prefetch(
                 "participations",
                 queryset=Participation.objects.select_related("actor").order_by("pk"),
@@ -438,7 +523,19 @@ class Event(KeepsItsSlug, models.Model):
     part_of_day = models.CharField(
         _("dagdeel"), max_length=10, choices=PartOfDay.choices, blank=True
     )
-    location = models.CharField(_("plaats"), max_length=200, blank=True)
+    # `place` is the point on the map; `location` stays as the words for the spot ("het
+    # Kremlin"), finer than a gazetteer city, and the spreadsheet's Location column.
+    place = models.ForeignKey(
+        Place,
+        verbose_name=_("plaats"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+    )
+    location = models.CharField(
+        _("locatie"), max_length=200, blank=True, help_text=_("De plek in woorden, bijvoorbeeld het Kremlin.")
+    )
     published = models.BooleanField(_("gepubliceerd"), default=False)
     # One picture (timeline/pictures.py): the storage name and size of its largest JPEG, which
     # the admin form sets from an upload made safe (never the upload itself); the smaller sizes
@@ -579,6 +676,13 @@ class Event(KeepsItsSlug, models.Model):
     def date_label(self, lang: str = "nl") -> str:
         return dates.label(self.edtf, self.part_of_day, lang)
 
+    def place_label(self, lang: str = "nl") -> str:
+        """Where it happened in words: the spot and the place ("Kremlin, Moskou"), either alone."""
+        place = self.place.display_name(lang) if self.place_id else ""
+        if self.location and normalize(self.location) != normalize(place):
+            return f"{self.location}, {place}" if place else self.location
+        return place
+
     def as_dict(self, absolute: AbsoluteURL) -> EventDict:
         """The event as `/api/events.json` gives it, from what `with_details()` (or the index's
         `events()`) fetched."""
@@ -592,6 +696,7 @@ class Event(KeepsItsSlug, models.Model):
             "start": self.start.isoformat(),
             "end": self.end.isoformat() if self.end else None,
             "part_of_day": self.part_of_day or None,
+            "place": self.place.as_dict() if self.place_id else None,
             "actors": [
                 {"slug": p.actor.slug, "name": p.actor.name, "role": p.role}
                 for p in self.participation_list
@@ -638,6 +743,8 @@ class Event(KeepsItsSlug, models.Model):
     def build_search_text(self) -> str:
         """From the participations and citations as `EventQuerySet.refresh_search_text` prefetches them."""
         parts = [self.title, self.summary, self.location]
+        if self.place_id:
+            parts.extend(self.place.search_terms())
         for participation in self.participations.all():
             parts.extend(participation.actor.search_terms())
         parts.extend(citation.quote for citation in self.citations.all())

@@ -30,6 +30,7 @@ DESCRIPTIONS = {
     ),
     "type": "Events of this kind (`phone-call`, `statement`, …), by slug; repeat for several.",
     "status": "Events with this status; repeat for several.",
+    "place": "Events at this place (`kiev`, `moskou`), by slug; repeat for several (any matches).",
     "from": (
         "Events that have not ended before this date. Free text as a journalist writes it, "
         "Dutch or English, read relative to today: `2022-01-26`, `24-27 jan`, `vorige week`."
@@ -42,12 +43,14 @@ DESCRIPTIONS = {
     "who": "Events of every actor whose name or alias contains this text.",
     "order": "`asc` (oldest first, the default) or `desc`.",
     "cursor": "Where the previous page ended; take it from `next` rather than building it.",
+    "view": "How the timeline page shows the selection (`list` or `map`); no effect on data.",
 }
 # A sample value per parameter, for the documentation's readers and the schema tests' first tries.
 EXAMPLES = {
     "actor": ["lavrov"],
     "affiliation": ["rusland"],
     "type": ["phone-call"],
+    "place": ["kiev"],
     "from": "2022-01-26",
     "to": "2022-01-28",
     "q": "poetin",
@@ -112,7 +115,7 @@ SCHEMAS = {
         "additionalProperties": False,
         "required": [
             "slug", "title", "summary", "type", "status", "edtf", "start", "end",
-            "part_of_day", "actors", "citations", "corrections", "picture", "url",
+            "part_of_day", "place", "actors", "citations", "corrections", "picture", "url",
         ],  # fmt: skip
         "properties": {
             "slug": {"type": "string"},
@@ -135,6 +138,10 @@ SCHEMAS = {
             "part_of_day": {
                 "type": ["string", "null"],
                 "enum": [*Event.PartOfDay.values, None],
+            },
+            "place": {
+                "oneOf": [{"$ref": "#/components/schemas/Place"}, {"type": "null"}],
+                "description": "Where it happened, as a point; null when not known.",
             },
             "actors": {
                 "type": "array",
@@ -213,6 +220,54 @@ SCHEMAS = {
                 ],
             },
             "url": {"type": "string", "format": "uri", "description": "The event's permalink."},
+        },
+    },
+    "Place": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["slug", "name", "lat", "lon"],
+        "properties": {
+            "slug": {"type": "string"},
+            "name": {"type": "string", "description": "The Dutch name (Kiev, Moskou)."},
+            "lat": {"type": "number", "minimum": -90, "maximum": 90},
+            "lon": {"type": "number", "minimum": -180, "maximum": 180},
+        },
+    },
+    # RFC 7946: a FeatureCollection of Point features, each position [longitude, latitude].
+    "EventFeatureCollection": {
+        "type": "object",
+        "required": ["type", "features"],
+        "properties": {
+            "type": {"const": "FeatureCollection"},
+            "features": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["type", "geometry", "properties"],
+                    "properties": {
+                        "type": {"const": "Feature"},
+                        "id": {"type": ["string", "number"]},
+                        "geometry": {
+                            "type": "object",
+                            "required": ["type", "coordinates"],
+                            "properties": {
+                                "type": {"const": "Point"},
+                                "coordinates": {
+                                    "type": "array",
+                                    "minItems": 2,
+                                    "maxItems": 3,
+                                    "prefixItems": [
+                                        {"type": "number", "minimum": -180, "maximum": 180},
+                                        {"type": "number", "minimum": -90, "maximum": 90},
+                                    ],
+                                    "items": {"type": "number"},
+                                },
+                            },
+                        },
+                        "properties": {"$ref": "#/components/schemas/Event"},
+                    },
+                },
+            },
         },
     },
     "EventPage": {
@@ -296,7 +351,7 @@ def description() -> dict:
                 "Every event with its participants and the quote that supports it. The filters "
                 "are those of the timeline page, so a page URL's query string works here as it "
                 "is. Exports of the same filters: `/export/timelinejs.json`, `/export/events.csv`, "
-                "`/export/events.ics`, `/feed/` (Atom)."
+                "`/export/events.ics`, `/export/events.geojson`, `/feed/` (Atom)."
             ),
         },
         "paths": {
@@ -315,6 +370,28 @@ def description() -> dict:
                             },
                         },
                         "400": ERRORS,
+                    },
+                }
+            },
+            "/export/events.geojson": {
+                "get": {
+                    "operationId": "eventsGeoJSON",
+                    "summary": "The matching events that have a place, as GeoJSON (RFC 7946), up to 5,000",
+                    "parameters": EVENT_PARAMETERS,
+                    "responses": {
+                        "200": {
+                            "description": "A FeatureCollection of Point features, the event as "
+                            "its properties.",
+                            "content": {
+                                "application/geo+json": {
+                                    "schema": {"$ref": "#/components/schemas/EventFeatureCollection"}
+                                }
+                            },
+                        },
+                        "400": {
+                            "description": "A parameter is wrong (plain text).",
+                            "content": {"text/plain": {"schema": {"type": "string"}}},
+                        },
                     },
                 }
             },

@@ -54,7 +54,7 @@ from import_export.formats import base_formats
 
 from timeline import dates
 from timeline.admin_forms import resolve_for
-from timeline.models import Actor, Citation, Event, EventType, Participation, Source, Timeline
+from timeline.models import Actor, Citation, Event, EventType, Participation, Place, Source, Timeline
 
 QUOTE_SEPARATOR = "\n\n"
 LIST_SEPARATOR = "; "
@@ -251,6 +251,13 @@ class SlugForeignKeyWidget(widgets.ForeignKeyWidget):
             ) from None
 
 
+class OptionalSlugForeignKeyWidget(SlugForeignKeyWidget):
+    """A foreign key by slug that may be empty (an event without a place)."""
+
+    def clean(self, value, row=None, **kwargs):
+        return super().clean(value, row, **kwargs) if _text(value) else None
+
+
 class SlugManyToManyWidget(widgets.ManyToManyWidget):
     def __init__(self, model, what: str):
         super().__init__(model, separator=";", field="slug")
@@ -407,6 +414,11 @@ class EventResource(resources.ModelResource):
     location = fields.Field(
         attribute="location", column_name="Location", widget=widgets.CharWidget()
     )
+    place = fields.Field(
+        attribute="place",
+        column_name="Place",
+        widget=OptionalSlugForeignKeyWidget(Place, Place._meta.verbose_name),
+    )
     timelines = fields.Field(
         attribute="timelines",
         column_name="Timelines",
@@ -420,7 +432,7 @@ class EventResource(resources.ModelResource):
             "display_date", "headline", "text", "media", "media_credit", "media_caption",
             "media_thumbnail", "timelinejs_type", "group", "background",
             "slug", "edtf", "part_of_day", "status", "event_type", "actors", "quote", "source",
-            "published", "location", "timelines",
+            "published", "location", "place", "timelines",
         ]  # fmt: skip
         export_order = fields
         import_id_fields = ["slug"]
@@ -439,7 +451,7 @@ class EventResource(resources.ModelResource):
     @staticmethod
     def _with_details(queryset):
         return (
-            queryset.select_related("type")
+            queryset.select_related("type", "place")
             .prefetch_related(None)
             .prefetch_related(
                 Prefetch(

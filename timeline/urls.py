@@ -25,6 +25,7 @@ urlpatterns += i18n_patterns(
     path("corrections/", views.correction_list, name="correction_list"),
     path("export/timelinejs.json", exports.timelinejs, name="export_timelinejs"),
     path("export/events.ics", exports.events_ics, name="export_events_ics"),
+    path("export/events.geojson", exports.events_geojson, name="export_events_geojson"),
     path("feed/", exports.events_feed, name="events_feed"),
     path("embed/", exports.embed, name="embed"),
     prefix_default_language=False,

@@ -34,6 +34,7 @@ from timeline.query.presentation import (
     chips,
     facets,
     frozen_params,
+    map_view,
     overview,
     range_label,
 )
@@ -64,14 +65,16 @@ def _group_by_day(events: list[Event]) -> list[Group]:
 
 def _timeline_context(request: HttpRequest, form: EventFilterForm) -> dict:
     params = filter_params(request)
+    on_map = form.chosen_view == "map"
     result = select(form.criteria, form.after, form.sort_order, form.PAGE_SIZE)
-    next_cursor = result.next_cursor
+    # The map shows every event of the selection by place: no page of cards, no next page.
+    next_cursor = None if on_map else result.next_cursor
     next_url = (
         to_query([*params, ("cursor", next_cursor.encode())]) if next_cursor is not None else None
     )
     return {
         "form": form,
-        "groups": _group_by_day(result.events()),
+        "groups": [] if on_map else _group_by_day(result.events()),
         "count": result.count,
         "next_url": next_url,
         "is_later_page": form.after is not None,
@@ -85,6 +88,10 @@ def _timeline_context(request: HttpRequest, form: EventFilterForm) -> dict:
         "share": _share_links(request, form, params),
         **facets(form, result.selection),
         **overview(result.selection, form, params),
+        "view": form.chosen_view,
+        "list_view_url": to_query(without(without(params, "view"), "cursor")),
+        "map_view_url": to_query([*without(params, "view"), ("view", "map")]),
+        **(map_view(result.selection, params) if on_map else {}),
     }
 
 
@@ -113,6 +120,7 @@ def _share_links(request: HttpRequest, form: EventFilterForm, params) -> dict:
             ("TimelineJS", export("export_timelinejs")),
             ("CSV", export("export_events_csv")),
             ("iCalendar", export("export_events_ics")),
+            ("GeoJSON", export("export_events_geojson")),
             ("Atom", export("events_feed")),
         ],
     }

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from timeline import dates
+from timeline.geo import gazetteer
 from timeline.ingest.article import Article, Sentence, shorten, split_sentences
 from timeline.ingest.cues import (
     ACTS,
@@ -40,7 +41,8 @@ from timeline.ingest.mentions import (
     find_names,
     tokenize,
 )
-from timeline.models import Actor, Citation, Event, EventType, Participation, normalize
+from timeline.ingest.places import PlaceFinder, place_dict
+from timeline.models import Actor, Citation, Event, EventType, Participation, Place, normalize
 
 Cast = list[tuple["Actor | NewActor", str]]  # (actor, role) in order of appearance
 
@@ -69,6 +71,7 @@ class Proposal:
     existing: str = ""
     event: Event | None = None  # the existing draft, or the event it merges into
     attribution: str = ""  # the press agency the sentence credits ("meldt Interfax")
+    place: Place | gazetteer.Entry | None = None  # where it says it happened (a city saving adds)
 
     @property
     def unresolved_date(self) -> str:
@@ -130,6 +133,7 @@ class Proposal:
                 }
                 for actor, role in self.actors
             ],
+            "place": place_dict(self.place),
             "quote": self.sentence.text,
             "confidence": self.confidence,
             "action": self.action,
@@ -327,6 +331,7 @@ def propose(
         event_types = EventType.objects.values_list("slug", flat=True)
     known_types = set(event_types)
     index = ActorIndex(actors)
+    places = PlaceFinder(actors)
     new = NewActors(a.slug for a in actors)
     source_slug = source_slug or article.slug
     sentences = split_sentences(article)
@@ -434,6 +439,7 @@ def propose(
                 actors=cast_list,
                 confidence=_confidence(date, cast_list, from_cue),
                 attribution=", ".join(dict.fromkeys(m.actor.name for m in agencies)),
+                place=places.find(sentence.text),
             )
         )
     result.candidates = candidate_names(analysed)

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from timeline.geo import gazetteer
 from timeline.ingest.article import Article, IngestError
 from timeline.ingest.cues import FALLBACK_TYPE
 from timeline.ingest.mentions import NewActor
 from timeline.ingest.propose import Proposal, Proposals
-from timeline.models import Actor, Citation, Event, EventType, Source, Timeline
+from timeline.models import Actor, Citation, Event, EventType, Place, Source, Timeline
 
 
 @dataclass
@@ -82,6 +83,9 @@ def save_proposals(
             event.proposed_from = source
             event.confidence = proposal.confidence
             event.unresolved_date = proposal.unresolved_date[:200]
+            if proposal.place is not None and event.place_id is None:
+                place = proposal.place
+                event.place = place if isinstance(place, Place) else gazetteer.add(place)[0]
             event._change_reason = (
                 reason if proposal.event is None else f"{reason} (bijgewerkt)"
             )

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("timeline", "0014_pictures"),
+        ("timeline", "0015_places"),
     ]
 
     operations = [

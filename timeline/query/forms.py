@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from timeline import dates
-from timeline.models import Actor, Alias, Event, EventType, normalize
+from timeline.models import Actor, Alias, Event, EventType, Place, normalize
 
 # Longer than any real search; refusing early keeps a 1 MB query string cheap.
 MAX_Q_LENGTH = 200
@@ -42,7 +42,7 @@ class Criteria:
     """
 
     # Filters counted per option, each over the events every *other* filter selects.
-    FACETS = ("actor", "affiliation", "type", "status")
+    FACETS = ("actor", "affiliation", "type", "status", "place")
 
     actors: tuple[int, ...] = ()  # one of these took part (the actor filter and the actor box)
     blocs: tuple[int, ...] = ()  # one of these, or an actor affiliated with one, took part
@@ -51,6 +51,7 @@ class Criteria:
     since: dt.date | None = None  # the event has not ended before this day
     until: dt.date | None = None  # the event has begun by this day
     terms: tuple[str, ...] = ()  # each occurs in the event's search text
+    places: tuple[int, ...] = ()  # the event happened at one of these
 
     def set_fields(self) -> set[str]:
         """The names of the filters that are set."""
@@ -124,6 +125,10 @@ class EventFilterForm(forms.Form):
         choices=Event.Status.choices,
         label=gettext_lazy("Status"),
     )
+    place = SlugListField(
+        required=False,
+        label=gettext_lazy("Plaats"),
+    )
     # `from` is a Python keyword, so this field is declared through the class namespace: the
     # query string, the bound field (`form.from`, `id_from`) and the errors all call it `from`.
     locals()["from"] = forms.CharField(
@@ -162,12 +167,21 @@ class EventFilterForm(forms.Form):
         required=False,
         max_length=200,
     )
+    # How the selection is shown: the list (the default) or the map of its places.
+    view = forms.ChoiceField(
+        required=False,
+        choices=[("list", gettext_lazy("Lijst")), ("map", gettext_lazy("Kaart"))],
+        widget=forms.HiddenInput,
+    )
 
     # Parameters no person types; an error in one of these is a 400.
-    MACHINE_FIELDS = ("order", "cursor")
+    MACHINE_FIELDS = ("order", "cursor", "view")
     # The fields the page lays out (and names in chips) its own way; any other filter is drawn
     # and named from its field alone (`more_filters`).
-    LAID_OUT = ("actor", "affiliation", "type", "status", "from", "to", "q", "who", "order", "cursor")
+    LAID_OUT = (
+        "actor", "affiliation", "type", "status", "place", "from", "to", "q", "who", "order", "cursor",
+        "view",
+    )  # fmt: skip
     # Parameters that move through the results rather than choose them.
     PAGING_FIELDS = ("cursor",)
     PAGE_SIZE = 50
@@ -216,6 +230,14 @@ class EventFilterForm(forms.Form):
         unknown = [s for s in slugs if s not in found]
         if unknown:
             raise forms.ValidationError(_("Onbekende soort: %(slugs)s") % {"slugs": ", ".join(unknown[:5])})
+        return [found[s] for s in slugs]
+
+    def clean_place(self) -> list[Place]:
+        slugs = self.cleaned_data["place"]
+        found = {p.slug: p for p in Place.objects.filter(slug__in=slugs)} if slugs else {}
+        unknown = [s for s in slugs if s not in found]
+        if unknown:
+            raise forms.ValidationError(_("Onbekende plaats: %(slugs)s") % {"slugs": ", ".join(unknown[:5])})
         return [found[s] for s in slugs]
 
     def clean_cursor(self) -> Cursor | None:
@@ -277,6 +299,7 @@ class EventFilterForm(forms.Form):
             blocs=tuple(a.pk for a in data.get("affiliation", [])),
             types=tuple(t.pk for t in data.get("type", [])),
             statuses=tuple(data.get("status") or ()),
+            places=tuple(p.pk for p in data.get("place", [])),
             since=self.date_from.start if self.date_from else None,
             until=range_end(self.date_to) if self.date_to else None,
             terms=tuple(normalize(data.get("q", "")).split()[:10]),
@@ -286,6 +309,11 @@ class EventFilterForm(forms.Form):
     def sort_order(self) -> str:
         """`asc` or `desc` (a key of `sql.ORDERS`)."""
         return self.value.get("order") or "asc"
+
+    @property
+    def chosen_view(self) -> str:
+        """`list` or `map` (the `view` field's value; the field itself is `self["view"]`)."""
+        return self.value.get("view") or "list"
 
     @property
     def after(self) -> Cursor | None:

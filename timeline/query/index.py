@@ -50,7 +50,17 @@ from django.db import connections
 from django.db.models import CharField
 from django.db.models.functions import Cast
 
-from timeline.models import Actor, Change, Citation, Correction, DataVersion, Event, EventType, Participation
+from timeline.models import (
+    Actor,
+    Change,
+    Citation,
+    Correction,
+    DataVersion,
+    Event,
+    EventType,
+    Participation,
+    Place,
+)
 from timeline.query import sql
 from timeline.query.forms import Criteria, Cursor
 
@@ -59,7 +69,7 @@ OPEN_END = np.iinfo(np.int64).max
 EPOCH = dt.date(1970, 1, 1)  # day 0 of NumPy's datetime64[D]
 STATUSES = [value for value, _label in Event.Status.choices]
 # The filters answered from the columns; any other is answered in SQL (see `select`).
-INDEXED = {"actors", "blocs", "types", "statuses", "since", "until", "terms"}
+INDEXED = {"actors", "blocs", "types", "statuses", "places", "since", "until", "terms"}
 
 
 class EventIndex:
@@ -83,6 +93,7 @@ class EventIndex:
         self._read_names()
         self.type = np.searchsorted(self.type_pks, np.fromiter((r[4] for r in rows), np.int64, n))
         self.status = _status_codes(rows)
+        self.place = _place_pks(rows)
         del rows
         self._by_pk = np.argsort(self.pks)
 
@@ -151,6 +162,7 @@ class EventIndex:
             names
             or any(r[4] not in self.types_by_pk for r in rows)
             or any(a not in self.actors for _e, a in parts)
+            or any(r[7] is not None and r[7] not in self.places for r in rows)
         ):
             new._read_names()
             old_type = np.searchsorted(new.type_pks, self.type_pks[self.type])
@@ -175,7 +187,8 @@ class EventIndex:
         new.end = np.concatenate([self.end, _days([r[3] for r in rows])])
         new.type = np.concatenate([old_type, np.searchsorted(new.type_pks, [r[4] for r in rows])])
         new.status = np.concatenate([self.status, _status_codes(rows)])
-        new.texts = self.texts + [r[7] for r in rows]
+        new.place = np.concatenate([self.place, _place_pks(rows)])
+        new.texts = self.texts + [r[8] for r in rows]
         # Where each changed event is now: the latest entry per primary key wins.
         at = np.full(len(pks), -1, dtype=np.int64)
         by_pk = np.argsort(pks)
@@ -224,6 +237,7 @@ class EventIndex:
         self.types = list(EventType.objects.all())
         self.type_pks = np.array(sorted(t.pk for t in self.types), dtype=np.int64)
         self.types_by_pk = {t.pk: t for t in self.types}
+        self.places = Place.objects.in_bulk()
         self.actors = Actor.objects.in_bulk()
         self.actor_pks = np.array(sorted(self.actors), dtype=np.int64)
         affiliation = {a.pk: a.affiliation_id for a in self.actors.values() if a.affiliation_id}
@@ -310,6 +324,8 @@ class EventIndex:
             facets["type"] = np.isin(self.type, self._indexes(self.type_pks, c.types))
         if c.statuses:
             facets["status"] = np.isin(self.status, [STATUSES.index(s) for s in c.statuses])
+        if c.places:
+            facets["place"] = np.isin(self.place, np.asarray(c.places, dtype=np.int64))
         # The period is kept apart like a facet, so that the overview strip can count every
         # period with the other filters, as clicking its bar would.
         if c.since or c.until:
@@ -335,13 +351,16 @@ class EventIndex:
         them, in four queries without joins: their types and actors are the index's own."""
         found = Event.objects.defer("search_text").in_bulk(pks)
         participations = list(Participation.objects.filter(event_id__in=pks).order_by("pk"))
-        if any(e.type_id not in self.types_by_pk for e in found.values()) or any(
-            p.actor_id not in self.actors for p in participations
-        ):  # a type or actor added since the build; the next request rebuilds
+        if (
+            any(e.type_id not in self.types_by_pk for e in found.values())
+            or any(e.place_id is not None and e.place_id not in self.places for e in found.values())
+            or any(p.actor_id not in self.actors for p in participations)
+        ):  # a type, place or actor added since the build; the next request rebuilds
             found = Event.objects.with_details().in_bulk(pks)
             return [found[pk] for pk in pks if pk in found]
         for event in found.values():
             event.type = self.types_by_pk[event.type_id]
+            event.place = self.places.get(event.place_id)
             event.participation_list, event.citation_list, event.correction_list = [], [], []
         for participation in participations:
             participation.actor = self.actors[participation.actor_id]
@@ -379,7 +398,7 @@ class EventIndex:
         def strings(values) -> int:
             return sum(map(sys.getsizeof, values))
 
-        base, arrays = self.base_size, ("pks", "start", "end", "type", "status", "alive")
+        base, arrays = self.base_size, ("pks", "start", "end", "type", "status", "place", "alive")
         per_row = sum(getattr(self, name).itemsize for name in arrays) + self.slugs.itemsize
         pairs = (self.participants, self.blocs)
         built = (
@@ -405,10 +424,10 @@ class EventIndex:
 
 
 def _published_rows(events, *, search_text: bool = False) -> list[tuple]:
-    """(pk, slug, start, end, type, status, published[, search text]) of the published ones of
+    """(pk, slug, start, end, type, status, published, place[, search text]) of the published ones of
     these events, in timeline order, as the driver returns them (the ORM's per-value conversion
     costs more than the read), read in table order, which a database reads fastest."""
-    fields = ["pk", "slug", "start_text", "end_text", "type_id", "status", "published"]
+    fields = ["pk", "slug", "start_text", "end_text", "type_id", "status", "published", "place_id"]
     rows = _rows(
         events.order_by()
         # As text: NumPy reads ISO dates faster than the driver makes date objects.
@@ -424,6 +443,11 @@ def _published_rows(events, *, search_text: bool = False) -> list[tuple]:
 def _status_codes(rows: list[tuple]) -> np.ndarray:
     code = {status: i for i, status in enumerate(STATUSES)}
     return np.fromiter(map(code.__getitem__, (r[5] for r in rows)), np.int8, len(rows))
+
+
+def _place_pks(rows: list[tuple]) -> np.ndarray:
+    """Each row's place as its primary key, 0 for none (no primary key is 0)."""
+    return np.fromiter((r[7] or 0 for r in rows), np.int64, len(rows))
 
 
 def _columns(rows: list[tuple], width: int) -> list[tuple]:
@@ -599,6 +623,13 @@ class Selection:
     def status_counts(self) -> dict[str, int]:
         counts = np.bincount(self.index.status[self._without("status")], minlength=len(STATUSES))
         return {STATUSES[i]: int(counts[i]) for i in np.flatnonzero(counts)}
+
+    def place_counts(self, *, every_filter: bool = False) -> dict[int, int]:
+        """Place pk -> events at that place, over every filter but `place` (the facet), or
+        over every filter (the map of the selection)."""
+        places = self.index.place[self.matching if every_filter else self._without("place")]
+        pks, counts = np.unique(places[places > 0], return_counts=True)
+        return {int(pk): int(n) for pk, n in zip(pks, counts, strict=True)}
 
     def span(self) -> tuple[dt.date, dt.date] | None:
         """The first and the last start day of the events every filter but the period selects."""

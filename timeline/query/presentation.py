@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from timeline import dates
-from timeline.i18n import actor_name, date_label, reader_language, type_name
+from timeline.geo import outlines
+from timeline.i18n import actor_name, date_label, place_name, reader_language, type_name
 from timeline.models import Event
 from timeline.query.forms import EventFilterForm, range_end
 from timeline.query.index import Selection
@@ -81,11 +82,23 @@ def facets(form: EventFilterForm, selection: Selection) -> dict:
         Option(value, label, status_counts.get(value, 0), value in selected_status)
         for value, label in Event.Status.choices
     ]
+    places = selection.index.places
+    selected_places = {p.slug for p in data.get("place", [])}
+    place_counts = selection.place_counts()
+    place_options = [
+        Option(places[pk].slug, place_name(places[pk]), n, places[pk].slug in selected_places)
+        for pk, n in sorted(place_counts.items(), key=lambda kv: (-kv[1], place_name(places[kv[0]])))
+    ]
+    listed = {o.value for o in place_options}
+    place_options += [
+        Option(p.slug, place_name(p), 0, True) for p in data.get("place", []) if p.slug not in listed
+    ]
     return {
         "actor_options": options,
         "bloc_options": bloc_options,
         "type_options": types,
         "status_options": statuses,
+        "place_options": place_options,
     }
 
 
@@ -104,6 +117,9 @@ def chips(form: EventFilterForm, params) -> list[Chip]:
     found += [chip(type_name(t), "type", t.slug) for t in data.get("type", [])]
     status_labels = dict(Event.Status.choices)
     found += [chip(str(status_labels[s]), "status", s) for s in data.get("status", [])]
+    found += [
+        chip(_("in %(place)s") % {"place": place_name(p)}, "place", p.slug) for p in data.get("place", [])
+    ]
     if form.date_from:
         label = date_label(form.date_from.start.isoformat())
         found.append(chip(_("vanaf %(date)s") % {"date": label}, "from"))
@@ -191,6 +207,74 @@ def overview(selection: Selection, form: EventFilterForm, params) -> dict:
             )
         )
     return {"bars": bars, "unit": unit, "bar_width": round(width, 3)}
+
+
+@dataclass
+class Marker:
+    """A place on the map: its events as one circle, sized by their number."""
+
+    slug: str
+    name: str
+    count: int
+    label: str
+    url: str
+    x: float = 0
+    y: float = 0
+    r: float = 0
+
+
+# The map's drawing area (the SVG's viewBox), in the units its markers are sized in.
+MAP_WIDTH, MAP_HEIGHT = 800, 560
+# The least the map shows around its places, in map units (a tenth of a degree of longitude):
+# about Europe's width for one place, so that a single city still has countries around it.
+MIN_MAP_SPAN = 640
+
+
+def map_view(selection: Selection, params) -> dict:
+    """The selection's places as circles on a map zoomed to them, each counting the events
+    there and linking to the list of them; the countries around them drawn from Natural Earth."""
+    places = selection.index.places
+    counts = selection.place_counts(every_filter=True)
+    base = without(without(params, "view"), "place")
+    markers = []
+    for pk, n in sorted(counts.items(), key=lambda kv: (-kv[1], place_name(places[kv[0]]))):
+        place = places[pk]
+        x, y = outlines.project(place.latitude, place.longitude)
+        label = ngettext("%(place)s: %(n)d gebeurtenis", "%(place)s: %(n)d gebeurtenissen", n) % {
+            "place": place_name(place),
+            "n": n,
+        }
+        markers.append(
+            Marker(place.slug, place_name(place), n, label, to_query([*base, ("place", place.slug)]), x, y)
+        )
+    # The view: the places' bounding box with room around it, at the drawing's aspect ratio
+    # (the whole world when there is no place in the selection).
+    if markers:
+        xs, ys = [m.x for m in markers], [m.y for m in markers]
+        span = max(max(xs) - min(xs), (max(ys) - min(ys)) * MAP_WIDTH / MAP_HEIGHT) * 1.5
+        width = max(span, MIN_MAP_SPAN)
+        cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    else:
+        width, cx, cy = 3600, 0, -150
+    height = width * MAP_HEIGHT / MAP_WIDTH
+    box = (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
+    scale = MAP_WIDTH / width
+    peak = max(counts.values(), default=1)
+    for m in markers:
+        m.x = round((m.x - box[0]) * scale, 1)
+        m.y = round((m.y - box[1]) * scale, 1)
+        m.r = round(9 + 15 * (m.count / peak) ** 0.5, 1)
+    without_place = selection.count - sum(counts.values())
+    return {
+        "markers": markers,
+        "map_width": MAP_WIDTH,
+        "map_height": MAP_HEIGHT,
+        "map_countries": outlines.in_view(box),
+        # Map units to the drawing's: x' = (x - x0) * scale.
+        "map_transform": f"matrix({scale:.5f} 0 0 {scale:.5f} {-box[0] * scale:.2f} {-box[1] * scale:.2f})",
+        "without_place": without_place,
+        "list_url": to_query(without(params, "view")),
+    }
 
 
 def frozen_params(form: EventFilterForm, params) -> list[tuple[str, str]]:

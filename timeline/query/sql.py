@@ -34,6 +34,8 @@ def apply(c: Criteria, events: QuerySet[Event], *, skip: str = "") -> QuerySet[E
         events = events.filter(type__in=c.types)
     if c.statuses and skip != "status":
         events = events.filter(status__in=c.statuses)
+    if c.places and skip != "place":
+        events = events.filter(place__in=c.places)
     if c.since:
         # Overlap: the event has not ended before the range starts.
         events = events.filter(Q(end__isnull=True) | Q(end__gte=c.since))
