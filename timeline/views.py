@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
+from timeline import chart
 from timeline.cache import cache_public_page
 from timeline.decorators import public_read
 from timeline.i18n import date_label, reader_language
@@ -69,23 +70,39 @@ def _timeline_context(request: HttpRequest, form: EventFilterForm) -> dict:
     next_url = (
         to_query([*params, ("cursor", next_cursor.encode())]) if next_cursor is not None else None
     )
+    # The chart draws the selection itself (timeline/chart.py); the list, a page of it.
+    charted = form.chosen_view == "chart"
     return {
         "form": form,
-        "groups": _group_by_day(result.events()),
+        "view": form.chosen_view,
+        "views": view_links(form, params),
+        "chart": chart.build(form, result.selection, params) if charted else None,
+        "groups": [] if charted else _group_by_day(result.events()),
         "count": result.count,
         "next_url": next_url,
         "is_later_page": form.after is not None,
         "first_page_url": to_query(params),
         "chips": chips(form, params),
-        "clear_url": reverse("event_list"),
+        "clear_url": reverse("event_list") + (to_query([("view", form.chosen_view)]) if charted else ""),
         "desc_url": to_query([*without(params, "order"), ("order", "desc")]),
         "asc_url": to_query(without(params, "order")),
         "range_label": range_label(form),
         "who_matches": form.who_matches,
         "share": _share_links(request, form, params),
         **facets(form, result.selection),
-        **overview(result.selection, form, params),
+        **({} if charted else overview(result.selection, form, params)),
     }
+
+
+def view_links(form: EventFilterForm, params) -> list[tuple[str, str, bool]]:
+    """The view switch: (label, URL, current) for each view, with the same filters (the list is
+    the default, so its link has no `view`; a chart's lanes go with the chart)."""
+    rest = without(without(without(params, "view"), "lanes"), "cursor")
+    lanes = [("lanes", form.chosen_lanes)] if form.value.get("lanes") else []
+    return [
+        (str(label), to_query(rest if value == "list" else [*rest, ("view", value), *lanes]), value == form.chosen_view)
+        for value, label in form.fields["view"].choices
+    ]
 
 
 def _share_links(request: HttpRequest, form: EventFilterForm, params) -> dict:

@@ -34,7 +34,10 @@ def day_label(day: dt.date, lang: str, weekday: bool = True) -> str:
 
 
 def axis_label(day: dt.date, unit: str, lang: str) -> str:
-    """A tick on a date axis: "26 jan" for a day or the week it begins, "jan 2022" for a month."""
+    """A tick on a date axis: "26 jan" for a day or the week it begins, "jan 2022" for a month,
+    "2022" for a year."""
+    if unit == "year":
+        return str(day.year)
     month = MONTH_NAMES[lang][day.month - 1][:3]
     return f"{month} {day.year}" if unit == "month" else f"{day.day} {month}"
 

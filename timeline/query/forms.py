@@ -162,12 +162,32 @@ class EventFilterForm(forms.Form):
         required=False,
         max_length=200,
     )
+    # How the selection is shown, not which events: the list (the default) or the chart
+    # (timeline/chart.py), and the chart's lanes. Kept by every link, as the filters are.
+    view = forms.ChoiceField(
+        required=False,
+        choices=[("list", gettext_lazy("Lijst")), ("chart", gettext_lazy("Grafiek"))],
+        label=gettext_lazy("Weergave"),
+        widget=forms.HiddenInput,
+    )
+    lanes = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("type", gettext_lazy("soort")),
+            ("actor", gettext_lazy("deelnemer")),
+            ("none", gettext_lazy("geen")),
+        ],
+        label=gettext_lazy("Banen"),
+        widget=forms.HiddenInput,
+    )
 
     # Parameters no person types; an error in one of these is a 400.
-    MACHINE_FIELDS = ("order", "cursor")
+    MACHINE_FIELDS = ("order", "cursor", "view", "lanes")
     # The fields the page lays out (and names in chips) its own way; any other filter is drawn
     # and named from its field alone (`more_filters`).
-    LAID_OUT = ("actor", "affiliation", "type", "status", "from", "to", "q", "who", "order", "cursor")
+    LAID_OUT = (
+        "actor", "affiliation", "type", "status", "from", "to", "q", "who", "order", "cursor", "view", "lanes",
+    )  # fmt: skip
     # Parameters that move through the results rather than choose them.
     PAGING_FIELDS = ("cursor",)
     PAGE_SIZE = 50
@@ -286,6 +306,16 @@ class EventFilterForm(forms.Form):
     def sort_order(self) -> str:
         """`asc` or `desc` (a key of `sql.ORDERS`)."""
         return self.value.get("order") or "asc"
+
+    @property
+    def chosen_view(self) -> str:
+        """`list` (the default) or `chart`."""
+        return self.value.get("view") or "list"
+
+    @property
+    def chosen_lanes(self) -> str:
+        """The chart's lanes: `type` (the default), `actor` or `none`."""
+        return self.value.get("lanes") or "type"
 
     @property
     def after(self) -> Cursor | None:

@@ -506,6 +506,14 @@ class Pairs:
             + [self.more_pos[np.isin(self.more_actor, actors)]]
         )
 
+    def pairs_of(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The (position, actor) pairs of the events in the mask, the build's and the overlay's."""
+        keep, more = mask[self.pos], mask[self.more_pos]
+        return (
+            np.concatenate([self.pos[keep], self.more_pos[more]]),
+            np.concatenate([self.actor[keep], self.more_actor[more]]),
+        )
+
     def actors_of(self, mask: np.ndarray) -> np.ndarray:
         """The actors of the pairs of the events in the mask (over the build's rows and the
         overlay's)."""
@@ -599,6 +607,16 @@ class Selection:
     def status_counts(self) -> dict[str, int]:
         counts = np.bincount(self.index.status[self._without("status")], minlength=len(STATUSES))
         return {STATUSES[i]: int(counts[i]) for i in np.flatnonzero(counts)}
+
+    def rows(self) -> np.ndarray:
+        """The index rows (positions) of the matching events, for what reads the columns
+        (`start`, `end`, `type`, `pks`) of the selection itself: the chart."""
+        return np.flatnonzero(self.matching)
+
+    def actor_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """(row, actor) of every participant of the matching events (actor: an index into
+        `index.actor_pks`); an actor in two roles counts once."""
+        return self.index.participants.pairs_of(self.matching)
 
     def span(self) -> tuple[dt.date, dt.date] | None:
         """The first and the last start day of the events every filter but the period selects."""

@@ -5,6 +5,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from timeline import i18n
+from timeline.chart import POINT_RADIUS, WIDTH, X0, X1
 from timeline.models import Event
 
 register = template.Library()
@@ -135,3 +136,90 @@ def citation_html(citation, *, new_tab: bool = False) -> SafeString:
 def citation_tag(cited, new_tab: bool = False) -> SafeString:
     """`{% citation c %}`, or `{% citation c new_tab=True %}`: see `citation_html`."""
     return citation_html(cited, new_tab=new_tab)
+
+
+# -- the chart -----------------------------------------------------------------------------------
+# Drawn here for the same reason as the cards: up to 500 marks. Presentation attributes and
+# classes only (the CSP allows no style attribute); the gradient of an open end is in <defs>.
+
+
+@register.simple_tag
+def chart_svg(chart) -> SafeString:
+    """The chart (`timeline.chart.Chart`) as inline SVG: the axis, the lanes, and in each lane
+    its marks or, in density mode, its periods with their counts; every mark and period a link."""
+    s, height = chart.scale, chart.height
+    target = mark_safe(' target="_blank" rel="noopener"') if chart.new_tab else ""
+    parts = [
+        format_html(
+            '<svg class="chart-svg" viewBox="0 0 {} {}" role="group" aria-labelledby="chart-caption">'
+            '<defs><linearGradient id="chart-fade" x1="0" x2="1" y1="0" y2="0">'
+            '<stop offset="0" stop-color="#1d5fa8" stop-opacity="0.9"></stop>'
+            '<stop offset="1" stop-color="#1d5fa8" stop-opacity="0"></stop>'
+            "</linearGradient></defs>",
+            WIDTH,
+            height,
+        ),
+        '<g class="chart-axis" aria-hidden="true">',
+        format_html('<line class="axis-line" x1="{}" y1="24" x2="{}" y2="24"></line>', X0, X1),
+    ]
+    parts += [
+        format_html(
+            '<line class="grid" x1="{x}" y1="20" x2="{x}" y2="{h}"></line>'
+            '<text class="tick" x="{tx}" y="15">{label}</text>',
+            x=tick.x, tx=tick.x + 2, h=height, label=tick.label,
+        )
+        for tick in s.ticks
+    ]
+    parts.append("</g>")
+    for lane in chart.lanes:
+        parts.append('<g class="lane">')
+        parts.append(
+            format_html(
+                '<rect class="lane-bg" x="{}" y="{}" width="{}" height="{}"></rect>'
+                '<text class="lane-label" x="{}" y="{}">{} ({})</text>',
+                X0, lane.y, X1 - X0, lane.height, X0 + 4, lane.y + 14, capfirst(lane.label), lane.count,
+            )  # fmt: skip
+        )
+        for b in lane.bins:
+            parts.append(
+                format_html(
+                    '<a href="{}" aria-label="{}"><title>{}</title>'
+                    '<rect class="bin level-{}" x="{}" y="{}" width="{}" height="18"></rect></a>',
+                    b.url, b.label, b.label, b.level, b.x, b.y, b.w,
+                )  # fmt: skip
+            )
+        for m in lane.marks:
+            parts.append(format_html('<a href="{}"{} aria-label="{}"><title>{}</title>', m.url, target, m.label, m.label))
+            cy = m.y
+            uncertain = " mark-uncertain" if m.uncertain else ""
+            if m.kind == "day" and m.uncertain:
+                r = POINT_RADIUS + 1
+                parts.append(
+                    format_html(
+                        '<path class="mark mark-day mark-uncertain" d="M{} {}l{} {}l-{} {}l-{} -{}z"></path>',
+                        m.x, cy - r, r, r, r, r, r, r,
+                    )
+                )
+            elif m.kind == "day":
+                parts.append(
+                    format_html('<circle class="mark mark-day" cx="{}" cy="{}" r="{}"></circle>', m.x, cy, POINT_RADIUS)
+                )
+            elif m.kind == "open":
+                parts.append(
+                    format_html(
+                        '<rect class="mark mark-open{}" x="{}" y="{}" width="{}" height="10" fill="url(#chart-fade)"></rect>',
+                        uncertain, m.x, cy - 5, m.w,
+                    )
+                )
+            else:
+                parts.append(
+                    format_html(
+                        '<rect class="mark mark-{}{}" x="{}" y="{}" width="{}" height="{}" rx="2"></rect>',
+                        m.kind, uncertain, m.x, cy - (6 if m.kind == "band" else 5), m.w,
+                        12 if m.kind == "band" else 10,
+                    )  # fmt: skip
+                )
+            parts.append("</a>")
+        parts.append("</g>")
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
