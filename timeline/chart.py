@@ -33,7 +33,7 @@ from timeline.query.params import to_query, without
 # More marks than this in view and each lane shows how many events per period instead.
 MAX_MARKS = 500
 # The busiest lanes get a lane each; the others share one ("overige").
-MAX_LANES = 8
+MAX_LANES = 12
 MAX_BINS = 48
 # Stacked rows of marks in one lane, at most; more overlap on the last.
 MAX_ROWS = 40
@@ -180,8 +180,8 @@ def scale(first: dt.date, last: dt.date, lang: str) -> Scale:
             monday += dt.timedelta(weeks=step)
     else:
         months = 1 if unit == "month" else 12
-        count = math.ceil(days / (30.4 * months))
-        wanted = max(1, math.ceil(count / 10))
+        count = round(days / (30.44 * months))
+        wanted = max(1, math.ceil(count / 12))
         step = months * (next(k for k in (1, 2, 3, 6, 12) if k >= wanted) if unit == "month" else _nice(wanted))
         year, month = first.year, first.month
         if dt.date(year, month, 1) < first:
@@ -194,7 +194,7 @@ def scale(first: dt.date, last: dt.date, lang: str) -> Scale:
             moments.append((_day(day), dates.axis_label(day, unit, lang)))
             year, month = _add_months(year, month, step)
     # A label needs room to its right; the last one that would run off the plot is left out.
-    s.ticks = [Tick(s.x(m), text) for m, text in moments if s.x(m) <= X1 - 8 * len(text)]
+    s.ticks = [Tick(s.x(m), text) for m, text in moments if s.x(m) <= X1 - 7 * len(text)]
     return s
 
 
@@ -231,49 +231,59 @@ def zoomed(first: dt.date, last: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
 # -- lanes -------------------------------------------------------------------------------------
 
 
-LaneRows = tuple[np.ndarray, np.ndarray, list[str]]  # (row, lane) pairs and the lanes' labels
+# The (row, lane) pairs, the lanes' labels, and the lanes that come first whatever their count
+# (what the filters chose).
+LaneRows = tuple[np.ndarray, np.ndarray, list[str], list[int]]
 
 
-def _type_lanes(selection: Selection, rows: np.ndarray) -> LaneRows:
+def _type_lanes(selection: Selection, rows: np.ndarray, form: EventFilterForm) -> LaneRows:
     ix = selection.index
-    codes = ix.type[rows]
     labels = [type_name(ix.types_by_pk[int(pk)]) for pk in ix.type_pks]
-    return rows, codes, labels
+    chosen = np.searchsorted(ix.type_pks, [t.pk for t in form.value.get("type", [])]).tolist()
+    return rows, ix.type[rows], labels, chosen
 
 
-def _actor_lanes(selection: Selection, rows: np.ndarray) -> LaneRows:
+def _actor_lanes(selection: Selection, rows: np.ndarray, form: EventFilterForm) -> LaneRows:
     ix = selection.index
     pos, actor = selection.actor_pairs()
     labels = [actor_name(ix.actors[int(pk)]) for pk in ix.actor_pks]
     # Events without a participant get a lane of their own, after the actors.
     alone = np.setdiff1d(rows, pos)
     labels.append(_("zonder deelnemer"))
+    chosen = np.searchsorted(ix.actor_pks, [a.pk for a in form.value.get("actor", [])]).tolist()
     return (
         np.concatenate([pos, alone]),
         np.concatenate([actor, np.full(len(alone), len(labels) - 1, dtype=np.int64)]),
         labels,
+        chosen,
     )
 
 
-def _no_lanes(selection: Selection, rows: np.ndarray) -> LaneRows:
-    return rows, np.zeros(len(rows), dtype=np.int64), [_("alle gebeurtenissen")]
+def _no_lanes(selection: Selection, rows: np.ndarray, form: EventFilterForm) -> LaneRows:
+    return rows, np.zeros(len(rows), dtype=np.int64), [_("alle gebeurtenissen")], []
 
 
 # `lanes=` value -> the (row, lane) pairs of the selection; one entry per way of laning
 # (`EventFilterForm.lanes` lists the same values for the query string).
-LANES: dict[str, Callable[[Selection, np.ndarray], LaneRows]] = {
+LANES: dict[str, Callable[[Selection, np.ndarray, EventFilterForm], LaneRows]] = {
     "type": _type_lanes,
     "actor": _actor_lanes,
     "none": _no_lanes,
 }
 
 
-def lanes_by_count(codes: np.ndarray, labels: list[str]) -> tuple[np.ndarray, list[tuple[str, int]]]:
-    """Lanes ordered busiest first (then by name), the `MAX_LANES` busiest each their own and
-    the rest together as "overige": each pair's new lane number, and each lane's label and
-    count of pairs."""
+def lanes_by_count(
+    codes: np.ndarray, labels: list[str], pinned: list[int] = ()
+) -> tuple[np.ndarray, list[tuple[str, int]]]:
+    """Lanes ordered pinned first, then busiest first (then by name), the first `MAX_LANES`
+    each their own and the rest together as "overige": each pair's new lane number, and each
+    lane's label and count of pairs."""
     counts = np.bincount(codes, minlength=len(labels)) if len(codes) else np.zeros(len(labels), int)
-    present = sorted(np.flatnonzero(counts).tolist(), key=lambda c: (-counts[c], labels[c].lower()))
+    first = {c: i for i, c in enumerate(pinned)}
+    present = sorted(
+        np.flatnonzero(counts).tolist(),
+        key=lambda c: (first.get(c, len(first)), -counts[c], labels[c].lower()),
+    )
     kept, rest = present[:MAX_LANES], present[MAX_LANES:]
     number = np.full(len(labels), len(kept), dtype=np.int64)
     number[kept] = np.arange(len(kept))
@@ -305,8 +315,8 @@ def build(
     def period_url(first: dt.date, last: dt.date) -> str:
         return to_query([*base, ("from", first.isoformat()), ("to", last.isoformat())])
 
-    pair_rows, codes, labels = LANES[form.chosen_lanes](selection, rows)
-    numbers, lane_list = lanes_by_count(codes, labels)
+    pair_rows, codes, labels, pinned = LANES[form.chosen_lanes](selection, rows, form)
+    numbers, lane_list = lanes_by_count(codes, labels, pinned)
     lanes = [Lane(label, count) for label, count in lane_list]
     density = len(pair_rows) > MAX_MARKS
     if density:
