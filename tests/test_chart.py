@@ -284,3 +284,100 @@ def test_lanes_keep_the_busiest_and_put_the_rest_together():
     assert [label for label, _n in lanes] == [f"t{i}" for i in range(chart.MAX_LANES)] + ["overige"]
     assert lanes[-1][1] == sum(n - i for i in range(chart.MAX_LANES, n))
     assert numbers[0] == 0 and numbers[-1] == chart.MAX_LANES
+
+
+# -- in the browser ----------------------------------------------------------------------------
+
+browser_test = pytest.mark.django_db(transaction=True)
+
+
+def _tick_labels(page) -> list[str]:
+    return page.locator(".chart-axis text").evaluate_all("els => els.map(e => e.textContent)")
+
+
+@browser_test
+def test_zooming_in_the_browser_swaps_the_chart_and_back_restores_it(page, live_seed):
+    from playwright.sync_api import expect
+
+    page.goto(live_seed.url + "/?view=chart")
+    page.evaluate("window.__marker = 'still here'")
+    before = _tick_labels(page)
+    page.get_by_role("link", name="inzoomen").click()
+    expect(page).to_have_url(re.compile(r"view=chart&from=\d{4}-\d\d-\d\d&to=\d{4}-\d\d-\d\d"))
+    expect(page.locator("#chart-caption")).not_to_contain_text("23 januari 2022")
+    assert _tick_labels(page) != before
+    assert page.evaluate("window.__marker") == "still here"  # no page load
+    # The filters' date fields follow the zoom.
+    assert page.locator("#id_from").input_value() != ""
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/\?view=chart$"))
+    expect(page.locator("#chart-caption")).to_contain_text("23 januari 2022")
+    assert _tick_labels(page) == before
+    # A mark is a link to its event.
+    page.locator(f'.chart-svg a[href$="/{CALL}/"]').first.click()
+    expect(page).to_have_url(re.compile(CALL))
+
+
+@browser_test
+def test_the_chart_works_without_javascript(browser, live_seed):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(java_script_enabled=False, locale="nl-NL")
+    page = context.new_page()
+    page.goto(live_seed.url + "/")
+    page.get_by_role("link", name="Grafiek").click()
+    expect(page).to_have_url(re.compile(r"view=chart"))
+    expect(page.locator(f'.chart-svg a[href$="/{CALL}/"]')).to_have_count(1)
+    page.get_by_role("link", name="uitzoomen").click()
+    expect(page).to_have_url(re.compile(r"view=chart&from="))
+    page.get_by_role("link", name="deelnemer").click()
+    expect(page.locator(f'.chart-svg a[href$="/{CALL}/"]')).to_have_count(2)
+    # The filter form keeps the chart.
+    page.locator("#status-occurred").check()
+    page.get_by_role("button", name="Filter toepassen").click()
+    expect(page).to_have_url(re.compile(r"status=occurred.*view=chart|view=chart.*status=occurred"))
+    expect(page.locator(".chart-svg")).to_have_count(1)
+    context.close()
+
+
+@browser_test
+@pytest.mark.parametrize("query", ["?view=chart", "?view=chart&lanes=actor", "?view=chart&from=2022-01-28&to=2022-01-28"])
+def test_the_chart_has_no_accessibility_violations(page, live_seed, query):
+    from axe_playwright_python.sync_playwright import Axe
+    from conftest import WCAG
+
+    page.goto(live_seed.url + "/" + query)
+    assert page.locator(".chart-svg a").count() > 0
+    results = Axe().run(page, options=WCAG)
+    assert results.violations_count == 0, results.generate_report()
+
+
+@browser_test
+def test_the_dense_chart_has_no_accessibility_violations(page, live_seed):
+    from axe_playwright_python.sync_playwright import Axe
+    from conftest import WCAG
+
+    _many_events(chart.MAX_MARKS + 100, dt.date(2021, 1, 1), types=3)
+    page.goto(live_seed.url + "/?view=chart")
+    assert page.locator(".chart-svg rect.bin").count() > 0
+    results = Axe().run(page, options=WCAG)
+    assert results.violations_count == 0, results.generate_report()
+
+
+@browser_test
+@pytest.mark.parametrize(("width", "height"), [(1280, 900), (390, 844)])
+def test_screenshots_of_the_chart(browser, live_seed, width, height):
+    from pathlib import Path
+
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="nl-NL")
+    page = context.new_page()
+    page.goto(live_seed.url + "/?view=chart")
+    page.locator(".chart-svg").scroll_into_view_if_needed()
+    # Nothing sticks out of the page: at most the chart scrolls sideways, inside its own box.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    box = page.locator(".chart-scroll").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    out = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    page.locator("#results").screenshot(path=str(out / f"chart-{width}.png"))
+    context.close()
