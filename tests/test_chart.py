@@ -189,6 +189,13 @@ def test_the_view_switch_and_every_filter_link_keep_the_view(client, seed):
     assert "chart.css" not in listed and "chart.css" in html
 
 
+def test_the_share_panel_embeds_the_chart_and_exports_only_the_filters(client, seed):
+    html = client.get("/?view=chart&lanes=actor&type=statement").content.decode()
+    assert "/embed/?view=chart&amp;lanes=actor&amp;type=statement" in html
+    assert "/export/events.csv?type=statement\"" in html
+    assert "/api/events.json?type=statement\"" in html
+
+
 def test_the_embed_offers_the_chart(client, seed):
     response = client.get("/embed/?view=chart")
     assert response.status_code == 200

@@ -113,10 +113,15 @@ def _share_links(request: HttpRequest, form: EventFilterForm, params) -> dict:
     query = to_query(frozen) if frozen else ""
     absolute = request.build_absolute_uri
 
-    def export(name: str) -> str:
-        return absolute(reverse(name) + query)
+    # The data exports carry the filters; how the page shows them (`view`, `lanes`) only the
+    # embed, which can show the chart too.
+    data = [(k, v) for k, v in frozen if k not in EventFilterForm.DISPLAY_FIELDS]
+    data_query = to_query(data) if data else ""
 
-    embed_url = export("embed")
+    def export(name: str) -> str:
+        return absolute(reverse(name) + data_query)
+
+    embed_url = absolute(reverse("embed") + query)
     return {
         "page": absolute(view_path(request)),
         "frozen_page": absolute(request.path + query) if sorted(frozen) != sorted(params) else "",

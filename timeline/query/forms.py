@@ -190,6 +190,9 @@ class EventFilterForm(forms.Form):
     )  # fmt: skip
     # Parameters that move through the results rather than choose them.
     PAGING_FIELDS = ("cursor",)
+    # Parameters that choose how the page shows the selection, not which events: the API and
+    # the exports ignore them (and do not describe them).
+    DISPLAY_FIELDS = ("view", "lanes")
     PAGE_SIZE = 50
 
     def __init__(self, data=None, *, today: dt.date | None = None, **kwargs):
