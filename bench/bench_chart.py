@@ -152,14 +152,19 @@ def main() -> None:
         ratio = round(b["median_ms"] / a["median_ms"], 2)
         out["ratios"][name] = ratio
         cells = " ".join(
-            f"{c['median_ms']:>7.1f} ms {c['svg_bytes'] / 1024:>6.1f} KB {('bins' if c['density_bins'] else 'marks'):>5}"
+            f"{c['median_ms']:>7.1f} ms {c['svg_bytes'] / 1024:>6.1f} KB "
+            f"{('bins' if c['density_bins'] else 'marks'):>5}"
             for c in (out["sizes"][s][name] for s in out["sizes"])
         )
         print(f"{name:34} {cells}   {ratio:.2f}x")
     out["max_ratio"] = max(out["ratios"].values())
     out["max_svg_bytes"] = max(c["svg_bytes"] for cases in out["sizes"].values() for c in cases.values())
-    out["load_average"] = {"before": [round(x, 2) for x in load_before], "after": [round(x, 2) for x in os.getloadavg()]}
-    out["machine"] = {"cpus": os.cpu_count(), "uptime": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()}
+    out["load_average"] = {
+        "before": [round(x, 2) for x in load_before],
+        "after": [round(x, 2) for x in os.getloadavg()],
+    }
+    uptime = subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+    out["machine"] = {"cpus": os.cpu_count(), "uptime": uptime}
     print(f"\nmax ratio {out['max_ratio']}x (target <= 1.5x), max SVG {out['max_svg_bytes'] / 1024:.1f} KB; "
           f"load {out['load_average']}")  # fmt: skip
     RESULTS.parent.mkdir(exist_ok=True)

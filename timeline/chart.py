@@ -120,6 +120,12 @@ class Chart:
     lane_options: list[tuple[str, str, str, bool]]  # (value, label, url, selected)
     new_tab: bool = False
 
+    @property
+    def period(self) -> str:
+        """The window as a date label ("23–30 januari 2022")."""
+        first, last = self.scale.first, self.scale.last
+        return date_label(first.isoformat() if first == last else f"{first.isoformat()}/{last.isoformat()}")
+
 
 # -- the window and its scale -------------------------------------------------------------------
 
@@ -182,7 +188,9 @@ def scale(first: dt.date, last: dt.date, lang: str) -> Scale:
         months = 1 if unit == "month" else 12
         count = round(days / (30.44 * months))
         wanted = max(1, math.ceil(count / 12))
-        step = months * (next(k for k in (1, 2, 3, 6, 12) if k >= wanted) if unit == "month" else _nice(wanted))
+        step = months * (
+            next(k for k in (1, 2, 3, 6, 12) if k >= wanted) if unit == "month" else _nice(wanted)
+        )
         year, month = first.year, first.month
         if dt.date(year, month, 1) < first:
             year, month = _add_months(year, month, 1)
@@ -312,8 +320,11 @@ def build(
     s = scale(*span, lang)
     base = without(without(params, "from"), "to")
 
+    # The other filters encoded once: density draws hundreds of these links.
+    prefix = to_query(base) + ("&" if base else "")
+
     def period_url(first: dt.date, last: dt.date) -> str:
-        return to_query([*base, ("from", first.isoformat()), ("to", last.isoformat())])
+        return f"{prefix}from={first.isoformat()}&to={last.isoformat()}"
 
     pair_rows, codes, labels, pinned = LANES[form.chosen_lanes](selection, rows, form)
     numbers, lane_list = lanes_by_count(codes, labels, pinned)
@@ -375,31 +386,32 @@ def _bins(lanes: list[Lane], numbers: np.ndarray, starts: np.ndarray, ends: np.n
     width = math.ceil(s.days / MAX_BINS)
     lo = _day(s.first) + np.arange(0, s.days, width)
     hi = np.minimum(lo + width - 1, _day(s.last))
-    per_lane = []
-    for lane in range(len(lanes)):
-        mine = numbers == lane
-        first_days, last_days = np.sort(starts[mine]), np.sort(ends[mine])
-        per_lane.append(
-            np.searchsorted(first_days, hi, side="right") - np.searchsorted(last_days, lo, side="left")
-        )
-    peak = max((int(c.max()) for c in per_lane if len(c)), default=1) or 1
-    for lane, counts in zip(lanes, per_lane, strict=True):
-        for a, b, n in zip(lo.tolist(), hi.tolist(), counts.tolist(), strict=True):
+    # Each pair counts in every period from the one it starts in to the one it ends in (an open
+    # end: the last): +1 there and -1 after, summed along each lane. One pass, no sorting.
+    count = len(lo)
+    first_bin = np.clip((starts - lo[0]) // width, 0, count - 1)
+    last_bin = np.clip((np.minimum(ends, hi[-1]) - lo[0]) // width, 0, count - 1)
+    steps = np.bincount(numbers * (count + 1) + first_bin, minlength=len(lanes) * (count + 1))
+    steps -= np.bincount(numbers * (count + 1) + last_bin + 1, minlength=len(lanes) * (count + 1))
+    per_lane = np.cumsum(steps.reshape(len(lanes), count + 1), axis=1)[:, :count]
+    peak = int(per_lane.max()) if per_lane.size else 1
+    # A period's place, label and link are the same in every lane: worked out once each, for
+    # the periods some lane has events in (their number, not the events', is the cost).
+    periods = {}
+    for j in np.flatnonzero(per_lane.any(axis=0)).tolist():
+        a, b = int(lo[j]), int(hi[j])
+        first, last = _date(a), _date(b)
+        x = s.x(a)
+        label = date_label(first.isoformat() if a == b else f"{first.isoformat()}/{last.isoformat()}")
+        periods[j] = (x, max(s.x(b + 1) - x - 1, 1), label, period_url(first, last))
+    for lane, counts in zip(lanes, per_lane.tolist(), strict=True):
+        for j, n in enumerate(counts):
             if not n:
                 continue
-            first, last = _date(a), _date(b)
-            period = date_label(first.isoformat() if a == b else f"{first.isoformat()}/{last.isoformat()}")
-            x = s.x(a)
+            x, w, period, url = periods[j]
+            label = ngettext("%(period)s: %(n)d gebeurtenis", "%(period)s: %(n)d gebeurtenissen", n)
             lane.bins.append(
-                Bin(
-                    x=x,
-                    w=max(s.x(b + 1) - x - 1, 1),
-                    count=n,
-                    level=min(5, 1 + 5 * n // (peak + 1)),
-                    url=period_url(first, last),
-                    label=ngettext("%(period)s: %(n)d gebeurtenis", "%(period)s: %(n)d gebeurtenissen", n)
-                    % {"period": period, "n": n},
-                )
+                Bin(x, w, n, min(5, 1 + 5 * n // (peak + 1)), url, label % {"period": period, "n": n})
             )
 
 

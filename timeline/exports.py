@@ -457,7 +457,9 @@ def embed(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
         "events": [] if charted else result.events(),
         "count": result.count,
         "full_url": _site_url(request, params),
-        "next_url": to_query([*params, ("cursor", next_cursor.encode())]) if next_cursor and not charted else None,
+        "next_url": (
+            to_query([*params, ("cursor", next_cursor.encode())]) if next_cursor and not charted else None
+        ),
         # A mistyped filter is dropped and named, like on the full page.
         "filter_errors": [
             message

@@ -100,7 +100,11 @@ def view_links(form: EventFilterForm, params) -> list[tuple[str, str, bool]]:
     rest = without(without(without(params, "view"), "lanes"), "cursor")
     lanes = [("lanes", form.chosen_lanes)] if form.value.get("lanes") else []
     return [
-        (str(label), to_query(rest if value == "list" else [*rest, ("view", value), *lanes]), value == form.chosen_view)
+        (
+            str(label),
+            to_query(rest if value == "list" else [*rest, ("view", value), *lanes]),
+            value == form.chosen_view,
+        )
         for value, label in form.fields["view"].choices
     ]
 

@@ -186,7 +186,8 @@ class EventFilterForm(forms.Form):
     # The fields the page lays out (and names in chips) its own way; any other filter is drawn
     # and named from its field alone (`more_filters`).
     LAID_OUT = (
-        "actor", "affiliation", "type", "status", "from", "to", "q", "who", "order", "cursor", "view", "lanes",
+        "actor", "affiliation", "type", "status", "from", "to", "q", "who", "order", "cursor",
+        "view", "lanes",
     )  # fmt: skip
     # Parameters that move through the results rather than choose them.
     PAGING_FIELDS = ("cursor",)
