@@ -131,9 +131,13 @@ def test_zooming_through_from_and_to_changes_the_scale(client, seed):
     day = _ticks(_chart(client, "?view=chart&from=2022-01-28&to=2022-01-28"))
     assert list(day) == ["28 jan", "03:00", "06:00", "09:00", "12:00", "15:00", "18:00", "21:00"]
     year = _ticks(_chart(client, "?view=chart&from=2022-01-01&to=2022-12-31"))
-    assert len(year) == 12 and list(year)[:2] == ["jan 2022", "feb 2022"]
+    assert list(year) == ["jan 2022", "mrt 2022", "mei 2022", "jul 2022", "sep 2022", "nov 2022"]
     english = client.get("/en/?view=chart&from=2022-01-01&to=2022-12-31").content.decode()
-    assert list(_ticks(_svg(english)))[:3] == ["Jan 2022", "Feb 2022", "Mar 2022"]
+    assert list(_ticks(_svg(english)))[:3] == ["Jan 2022", "Mar 2022", "May 2022"]
+    months = _ticks(_chart(client, "?view=chart&from=2022-01-01&to=2022-09-30"))
+    assert list(months)[:4] == ["jan 2022", "feb 2022", "mrt 2022", "apr 2022"] and len(months) == 9
+    weeks = _ticks(_chart(client, "?view=chart&from=2022-01-01&to=2022-06-30"))
+    assert list(weeks)[:3] == ["3 jan", "24 jan", "14 feb"]  # Mondays
     decade = _ticks(_chart(client, "?view=chart&from=2015-01-01&to=2030-12-31"))
     assert list(decade)[:2] == ["2016", "2018"]
 
@@ -388,7 +392,7 @@ def test_the_dense_chart_has_no_accessibility_violations(page, live_seed):
 
 @browser_test
 @pytest.mark.parametrize(("width", "height"), [(1280, 900), (390, 844)])
-def test_screenshots_of_the_chart(browser, live_seed, width, height):
+def test_screenshots_of_the_chart(browser, live_seed, artifacts, width, height):
     from pathlib import Path
 
     context = browser.new_context(viewport={"width": width, "height": height}, locale="nl-NL")
@@ -402,4 +406,10 @@ def test_screenshots_of_the_chart(browser, live_seed, width, height):
     out = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
     page.locator("#results").screenshot(path=str(out / f"chart-{width}.png"))
+    # Lanes by participant, and density, for a look (not kept in docs/).
+    page.goto(live_seed.url + "/?view=chart&lanes=actor")
+    page.locator("#results").screenshot(path=str(artifacts / f"chart-actor-{width}.png"))
+    _many_events(chart.MAX_MARKS + 100, dt.date(2021, 6, 1), types=3)
+    page.goto(live_seed.url + "/?view=chart")
+    page.locator("#results").screenshot(path=str(artifacts / f"chart-density-{width}.png"))
     context.close()
