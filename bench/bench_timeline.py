@@ -32,7 +32,6 @@ import json
 import os
 import re
 import resource
-import secrets
 import shutil
 import socket
 import statistics
@@ -41,6 +40,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from common import env, manage
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -67,28 +68,7 @@ CASES = [
 WRK_SECONDS = 10
 
 
-def _env(database_url: str, **extra: str) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "CACHE_URL": "dummy://",
-        "PYTHONPATH": str(ROOT),
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)  # the server's settings, whoever starts the bench
-    env.update(extra)
-    return env
-
-
-def _manage(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, check=False, text=True
-    )
-    if done.returncode:
-        sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout
+_env, _manage = env, manage  # bench/common.py, shared with the other benchmarks
 
 
 def _postgres_reachable() -> bool:

@@ -56,7 +56,9 @@ def neutral_content(seed):
     Actor.objects.update(function="")
 
 
-PAGES = ["/", "/?actor=lavrov&from=2022-01-20&q=ev", "/events/poetin-macron-telefoongesprek-2022-01-28/",
+PAGES = ["/", "/?actor=lavrov&from=2022-01-20&q=ev", "/?view=chart",
+         "/?view=chart&lanes=actor&from=2022-01-28&to=2022-01-28",
+         "/events/poetin-macron-telefoongesprek-2022-01-28/",
          "/actors/lavrov/", "/actors/rusland/", "/events/bestaat-niet/"]
 
 

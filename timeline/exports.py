@@ -59,7 +59,7 @@ from django.views.decorators.csp import csp_override
 from icalendar import Calendar, vText
 from icalendar import Event as CalendarEvent
 
-from timeline import dates
+from timeline import chart, dates
 from timeline.cache import cache_public_page
 from timeline.decorators import public_read
 from timeline.i18n import reader_language, type_name
@@ -493,12 +493,18 @@ def embed(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
     params = filter_params(request)
     result = select(form.criteria, form.after, form.sort_order, form.PAGE_SIZE)
     next_cursor = result.next_cursor
+    charted = form.chosen_view == "chart"
     ctx = {
         "form": form,
-        "events": result.events(),
+        "view": form.chosen_view,
+        # The chart (`view=chart`) in place of the list; its marks open the full site.
+        "chart": chart.build(form, result.selection, params, new_tab=True) if charted else None,
+        "events": [] if charted else result.events(),
         "count": result.count,
         "full_url": _site_url(request, params),
-        "next_url": to_query([*params, ("cursor", next_cursor.encode())]) if next_cursor else None,
+        "next_url": (
+            to_query([*params, ("cursor", next_cursor.encode())]) if next_cursor and not charted else None
+        ),
         # A mistyped filter is dropped and named, like on the full page.
         "filter_errors": [
             message

@@ -99,7 +99,11 @@ def _parameter(name: str, field: forms.Field) -> dict:
     return parameter
 
 
-EVENT_PARAMETERS = [_parameter(name, field) for name, field in EventFilterForm.base_fields.items()]
+EVENT_PARAMETERS = [
+    _parameter(name, field)
+    for name, field in EventFilterForm.base_fields.items()
+    if name not in EventFilterForm.DISPLAY_FIELDS
+]
 
 ERRORS = {
     "description": (

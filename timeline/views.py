@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
+from timeline import chart
 from timeline.cache import cache_public_page
 from timeline.decorators import public_read
 from timeline.i18n import date_label, reader_language
@@ -65,34 +66,51 @@ def _group_by_day(events: list[Event]) -> list[Group]:
 
 def _timeline_context(request: HttpRequest, form: EventFilterForm) -> dict:
     params = filter_params(request)
-    on_map = form.chosen_view == "map"
+    view = form.chosen_view
+    # The chart (timeline/chart.py) and the map (timeline/geo/) draw the whole selection; the
+    # list, a page of it with a next page.
+    charted, on_map = view == "chart", view == "map"
     result = select(form.criteria, form.after, form.sort_order, form.PAGE_SIZE)
-    # The map shows every event of the selection by place: no page of cards, no next page.
-    next_cursor = None if on_map else result.next_cursor
+    next_cursor = None if charted or on_map else result.next_cursor
     next_url = (
         to_query([*params, ("cursor", next_cursor.encode())]) if next_cursor is not None else None
     )
     return {
         "form": form,
-        "groups": [] if on_map else _group_by_day(result.events()),
+        "view": view,
+        "views": view_links(form, params),
+        "chart": chart.build(form, result.selection, params) if charted else None,
+        "groups": [] if charted or on_map else _group_by_day(result.events()),
         "count": result.count,
         "next_url": next_url,
         "is_later_page": form.after is not None,
         "first_page_url": to_query(params),
         "chips": chips(form, params),
-        "clear_url": reverse("event_list"),
+        "clear_url": reverse("event_list") + (to_query([("view", view)]) if view != "list" else ""),
         "desc_url": to_query([*without(params, "order"), ("order", "desc")]),
         "asc_url": to_query(without(params, "order")),
         "range_label": range_label(form),
         "who_matches": form.who_matches,
         "share": _share_links(request, form, params),
         **facets(form, result.selection),
-        **overview(result.selection, form, params),
-        "view": form.chosen_view,
-        "list_view_url": to_query(without(without(params, "view"), "cursor")),
-        "map_view_url": to_query([*without(params, "view"), ("view", "map")]),
+        **({} if charted else overview(result.selection, form, params)),
         **(map_view(result.selection, params) if on_map else {}),
     }
+
+
+def view_links(form: EventFilterForm, params) -> list[tuple[str, str, bool]]:
+    """The view switch: (label, URL, current) for each view, with the same filters (the list is
+    the default, so its link has no `view`; a chart's lanes go with the chart)."""
+    rest = without(without(without(params, "view"), "lanes"), "cursor")
+    lanes = [("lanes", form.chosen_lanes)] if form.value.get("lanes") else []
+    return [
+        (
+            str(label),
+            to_query(rest if value == "list" else [*rest, ("view", value), *(lanes * (value == "chart"))]),
+            value == form.chosen_view,
+        )
+        for value, label in form.fields["view"].choices
+    ]
 
 
 def _share_links(request: HttpRequest, form: EventFilterForm, params) -> dict:
@@ -103,10 +121,15 @@ def _share_links(request: HttpRequest, form: EventFilterForm, params) -> dict:
     query = to_query(frozen) if frozen else ""
     absolute = request.build_absolute_uri
 
-    def export(name: str) -> str:
-        return absolute(reverse(name) + query)
+    # The data exports carry the filters; how the page shows them (`view`, `lanes`) only the
+    # embed, which can show the chart too.
+    data = [(k, v) for k, v in frozen if k not in EventFilterForm.DISPLAY_FIELDS]
+    data_query = to_query(data) if data else ""
 
-    embed_url = export("embed")
+    def export(name: str) -> str:
+        return absolute(reverse(name) + data_query)
+
+    embed_url = absolute(reverse("embed") + query)
     return {
         "page": absolute(view_path(request)),
         "frozen_page": absolute(request.path + query) if sorted(frozen) != sorted(params) else "",

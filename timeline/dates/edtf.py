@@ -155,3 +155,39 @@ class Point:
             out += f"-{self.day:02d}"
         return out
 
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a date is, as a chart draws it: `kind` is "day" (one known day), "range" (from a
+    day to a day), "band" (a whole week, month or year, no day within it known), "open" (from
+    a day or month on, no end known); `start` and `end` are its first and last day (`end` None
+    when open); `uncertain` when the EDTF says approximate (~) or uncertain (? or %)."""
+
+    kind: str
+    start: dt.date
+    end: dt.date | None
+    uncertain: bool
+
+
+def date_shape(edtf: str) -> Shape:
+    """The shape of an EDTF date (see `Shape`); InvalidEDTF for what `edtf_bounds` refuses.
+
+    A week is an interval from a Monday to the next Sunday, as the resolver writes "vorige
+    week"; "eerder deze week" (Monday to Thursday) is a range. EDTF beyond the simple subset
+    (seasons, sets) is drawn as a band over the days it allows."""
+    text = edtf.strip() if isinstance(edtf, str) else ""
+    start, end = edtf_bounds(text)
+    m = SIMPLE_EDTF.fullmatch(text)
+    if m is None:
+        return Shape("band" if end is None or end != start else "day", start, end, False)
+    _y1, _m1, d1, q1, y2, _m2, d2, q2, open_end = m.groups()
+    uncertain = bool((q1 or "") + (q2 or ""))
+    if open_end:
+        return Shape("open", start, None, uncertain)
+    if y2 is None:
+        return Shape("day" if d1 else "band", start, end, uncertain)
+    if d1 and d2:
+        week = start.weekday() == 0 and (end - start).days == 6
+        return Shape("band" if week else "range", start, end, uncertain)
+    return Shape("band", start, end, uncertain)

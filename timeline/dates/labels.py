@@ -12,6 +12,11 @@ MONTH_NAMES = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December"),
 }  # fmt: skip
+# On an axis: "mrt", as Dutch abbreviates maart, not its first three letters.
+MONTH_ABBREVIATIONS = {
+    "nl": ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
 WEEKDAY_NAMES = {
     "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
@@ -34,8 +39,11 @@ def day_label(day: dt.date, lang: str, weekday: bool = True) -> str:
 
 
 def axis_label(day: dt.date, unit: str, lang: str) -> str:
-    """A tick on a date axis: "26 jan" for a day or the week it begins, "jan 2022" for a month."""
-    month = MONTH_NAMES[lang][day.month - 1][:3]
+    """A tick on a date axis: "26 jan" for a day or the week it begins, "jan 2022" for a month,
+    "2022" for a year."""
+    if unit == "year":
+        return str(day.year)
+    month = MONTH_ABBREVIATIONS[lang][day.month - 1]
     return f"{month} {day.year}" if unit == "month" else f"{day.day} {month}"
 
 

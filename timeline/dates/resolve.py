@@ -384,6 +384,11 @@ PREFIXES = {
 # hour ranges -> part of day (for "woensdag om 14.00 uur")
 HOUR_PARTS = ((0, 6, "night"), (6, 12, "morning"), (12, 18, "afternoon"), (18, 24, "evening"))
 
+
+def part_of_day_hours(part: str) -> tuple[int, int] | None:
+    """The hours (from, to) a part of the day spans ("morning": 6 to 12), None for none."""
+    return next(((lo, hi) for lo, hi, p in HOUR_PARTS if p == part), None)
+
 # Words that tell Dutch from English when the caller does not say (month and weekday names are
 # added below; shared words such as "week" or "december" count for neither).
 DUTCH_CUES = set(

@@ -167,23 +167,43 @@ class EventFilterForm(forms.Form):
         required=False,
         max_length=200,
     )
-    # How the selection is shown: the list (the default) or the map of its places.
+    # How the selection is shown, not which events: the list (the default), the chart
+    # (timeline/chart.py) with its lanes, or the map of its places (timeline/geo/). Kept by
+    # every link, as the filters are.
     view = forms.ChoiceField(
         required=False,
-        choices=[("list", gettext_lazy("Lijst")), ("map", gettext_lazy("Kaart"))],
+        choices=[
+            ("list", gettext_lazy("Lijst")),
+            ("chart", gettext_lazy("Grafiek")),
+            ("map", gettext_lazy("Kaart")),
+        ],
+        label=gettext_lazy("Weergave"),
+        widget=forms.HiddenInput,
+    )
+    lanes = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("type", gettext_lazy("soort")),
+            ("actor", gettext_lazy("deelnemer")),
+            ("none", gettext_lazy("geen")),
+        ],
+        label=gettext_lazy("Banen"),
         widget=forms.HiddenInput,
     )
 
     # Parameters no person types; an error in one of these is a 400.
-    MACHINE_FIELDS = ("order", "cursor", "view")
+    MACHINE_FIELDS = ("order", "cursor", "view", "lanes")
     # The fields the page lays out (and names in chips) its own way; any other filter is drawn
     # and named from its field alone (`more_filters`).
     LAID_OUT = (
         "actor", "affiliation", "type", "status", "place", "from", "to", "q", "who", "order", "cursor",
-        "view",
+        "view", "lanes",
     )  # fmt: skip
     # Parameters that move through the results rather than choose them.
     PAGING_FIELDS = ("cursor",)
+    # Parameters that choose how the page shows the selection, not which events: the API and
+    # the exports ignore them (and do not describe them).
+    DISPLAY_FIELDS = ("view", "lanes")
     PAGE_SIZE = 50
 
     def __init__(self, data=None, *, today: dt.date | None = None, **kwargs):
@@ -312,8 +332,13 @@ class EventFilterForm(forms.Form):
 
     @property
     def chosen_view(self) -> str:
-        """`list` or `map` (the `view` field's value; the field itself is `self["view"]`)."""
+        """`list` (the default), `chart` or `map`."""
         return self.value.get("view") or "list"
+
+    @property
+    def chosen_lanes(self) -> str:
+        """The chart's lanes: `type` (the default), `actor` or `none`."""
+        return self.value.get("lanes") or "type"
 
     @property
     def after(self) -> Cursor | None:

@@ -251,7 +251,9 @@ class EventIndex:
         """The actors (by primary key) that an actor in a published event belongs to: what the
         "everyone affiliated with" facet offers. One whose members appear only in drafts stays
         unknown to the public, as in `Actor.objects.public()`."""
-        present = _distinct(self.participants.actors_of(self.alive))  # the overlay's rows too
+        # The overlay's rows too; distinct by counting (one pass) rather than sorting every pair.
+        actors = self.participants.actors_of(self.alive)
+        present = np.flatnonzero(np.bincount(actors, minlength=len(self.actor_pks)))
         blocs = self.member_of[present]
         return [int(pk) for pk in self.actor_pks[_distinct(blocs[blocs >= 0])]]
 
@@ -530,6 +532,14 @@ class Pairs:
             + [self.more_pos[np.isin(self.more_actor, actors)]]
         )
 
+    def pairs_of(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The (position, actor) pairs of the events in the mask, the build's and the overlay's."""
+        keep, more = mask[self.pos], mask[self.more_pos]
+        return (
+            np.concatenate([self.pos[keep], self.more_pos[more]]),
+            np.concatenate([self.actor[keep], self.more_actor[more]]),
+        )
+
     def actors_of(self, mask: np.ndarray) -> np.ndarray:
         """The actors of the pairs of the events in the mask (over the build's rows and the
         overlay's)."""
@@ -630,6 +640,16 @@ class Selection:
         places = self.index.place[self.matching if every_filter else self._without("place")]
         pks, counts = np.unique(places[places > 0], return_counts=True)
         return {int(pk): int(n) for pk, n in zip(pks, counts, strict=True)}
+
+    def rows(self) -> np.ndarray:
+        """The index rows (positions) of the matching events, for what reads the columns
+        (`start`, `end`, `type`, `pks`) of the selection itself: the chart."""
+        return np.flatnonzero(self.matching)
+
+    def actor_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """(row, actor) of every participant of the matching events (actor: an index into
+        `index.actor_pks`); an actor in two roles counts once."""
+        return self.index.participants.pairs_of(self.matching)
 
     def span(self) -> tuple[dt.date, dt.date] | None:
         """The first and the last start day of the events every filter but the period selects."""

@@ -1,10 +1,11 @@
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from timeline import i18n
+from timeline.chart import POINT_RADIUS, WIDTH, X0, X1
 from timeline.models import Event
 from timeline.pictures import CARD_SIZES, EMBED_SIZES, PAGE_SIZES, Picture
 
@@ -169,3 +170,92 @@ def citation_html(citation, *, new_tab: bool = False) -> SafeString:
 def citation_tag(cited, new_tab: bool = False) -> SafeString:
     """`{% citation c %}`, or `{% citation c new_tab=True %}`: see `citation_html`."""
     return citation_html(cited, new_tab=new_tab)
+
+
+# -- the chart -----------------------------------------------------------------------------------
+# Drawn here for the same reason as the cards: up to 500 marks. Presentation attributes and
+# classes only (the CSP allows no style attribute); the gradient of an open end is in <defs>.
+
+
+@register.simple_tag
+def chart_svg(chart) -> SafeString:
+    """The chart (`timeline.chart.Chart`) as inline SVG: the axis, the lanes, and in each lane
+    its marks or, in density mode, its periods with their counts; every mark and period a link."""
+    s, height = chart.scale, chart.height
+    target = mark_safe(' target="_blank" rel="noopener"') if chart.new_tab else ""
+    urls: dict[str, str] = {}
+    parts = [
+        format_html(
+            '<svg class="chart-svg" viewBox="0 0 {} {}" role="group" aria-labelledby="chart-caption">'
+            '<defs><linearGradient id="chart-fade" x1="0" x2="1" y1="0" y2="0">'
+            '<stop offset="0" stop-color="#1d5fa8" stop-opacity="0.9"></stop>'
+            '<stop offset="1" stop-color="#1d5fa8" stop-opacity="0"></stop>'
+            "</linearGradient></defs>",
+            WIDTH,
+            height,
+        ),
+        '<g class="chart-axis" aria-hidden="true">',
+        format_html('<line class="axis-line" x1="{}" y1="24" x2="{}" y2="24"></line>', X0, X1),
+    ]
+    parts += [
+        format_html(
+            '<line class="grid" x1="{x}" y1="20" x2="{x}" y2="{h}"></line>'
+            '<text class="tick" x="{tx}" y="15">{label}</text>',
+            x=tick.x, tx=tick.x + 2, h=height, label=tick.label,
+        )
+        for tick in s.ticks
+    ]
+    parts.append("</g>")
+    for lane in chart.lanes:
+        parts.append('<g class="lane">')
+        parts.append(
+            format_html(
+                '<rect class="lane-bg" x="{}" y="{}" width="{}" height="{}"></rect>'
+                '<text class="lane-label" x="{}" y="{}">{} ({})</text>',
+                X0, lane.y, X1 - X0, lane.height, X0 + 4, lane.y + 14, capfirst(lane.label), lane.count,
+            )  # fmt: skip
+        )
+        for b in lane.bins:
+            # Up to some 600 of these: escaped directly (each URL once), not through format_html.
+            if b.url not in urls:
+                urls[b.url] = escape(b.url)
+            label = escape(b.label)
+            parts.append(
+                f'<a href="{urls[b.url]}" aria-label="{label}"><title>{label}</title>'
+                f'<rect class="bin level-{b.level}" x="{b.x}" y="{b.y}" width="{b.w}" height="18"></rect></a>'
+            )
+        for m in lane.marks:
+            link = '<a href="{}"{} aria-label="{}"><title>{}</title>'
+            parts.append(format_html(link, m.url, target, m.label, m.label))
+            parts.append(_mark_shape(m))
+            parts.append("</a>")
+        parts.append("</g>")
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
+
+
+def _mark_shape(m) -> SafeString:
+    """A mark's shape: a point for a day (a diamond when uncertain), a bar for a range, a
+    taller faded band for a week, month or year, a bar fading out for an open end."""
+    uncertain = " mark-uncertain" if m.uncertain else ""
+    if m.kind == "day" and m.uncertain:
+        r = POINT_RADIUS + 1
+        return format_html(
+            '<path class="mark mark-day mark-uncertain" d="M{} {}l{r} {r}l-{r} {r}l-{r} -{r}z"></path>',
+            m.x, m.y - r, r=r,
+        )  # fmt: skip
+    if m.kind == "day":
+        return format_html(
+            '<circle class="mark mark-day" cx="{}" cy="{}" r="{}"></circle>', m.x, m.y, POINT_RADIUS
+        )
+    if m.kind == "open":
+        return format_html(
+            '<rect class="mark mark-open{}" x="{}" y="{}" width="{}" height="10"'
+            ' fill="url(#chart-fade)"></rect>',
+            uncertain, m.x, m.y - 5, m.w,
+        )  # fmt: skip
+    half = 6 if m.kind == "band" else 5
+    return format_html(
+        '<rect class="mark mark-{}{}" x="{}" y="{}" width="{}" height="{}" rx="2"></rect>',
+        m.kind, uncertain, m.x, m.y - half, m.w, 2 * half,
+    )  # fmt: skip
