@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
+from timeline import live
 from timeline.cache import cache_public_page
 from timeline.decorators import public_read
 from timeline.i18n import date_label, reader_language
@@ -83,6 +84,7 @@ def _timeline_context(request: HttpRequest, form: EventFilterForm) -> dict:
         "range_label": range_label(form),
         "who_matches": form.who_matches,
         "share": _share_links(request, form, params),
+        "live": live.region(view_path(request), params, result.state()),
         **facets(form, result.selection),
         **overview(result.selection, form, params),
     }
