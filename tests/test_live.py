@@ -11,12 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import time
+from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from conftest import DESKTOP, PHONE, WCAG
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from timeline.models import Actor, Citation, Correction, Event, EventType, Participation, Source
 
@@ -198,3 +203,101 @@ def test_the_page_was_built_at_the_time_its_poll_says(client, seed):
     url, _etag = live_region(client)
     at = int(re.search(r"[?&]t=(\d+)", url)[1])
     assert abs(dt.datetime.fromtimestamp(at, tz=dt.UTC) - timezone.now()) < dt.timedelta(seconds=5)
+
+
+# -- in the browser ----------------------------------------------------------------------------
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+def _reading_position(page) -> tuple[float, float]:
+    """Where the reader is: the scroll offset and the first card's top on the screen."""
+    return page.evaluate(
+        "[window.scrollY, document.querySelector('#results article.event').getBoundingClientRect().top]"
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_open_page_shows_the_news_without_moving_and_brings_it_in(page, live_seed, settings):
+    settings.LIVE_POLL_SECONDS = 1
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size(DESKTOP)
+    page.goto(live_seed.url + "/")
+    page.mouse.wheel(0, 400)
+    page.wait_for_function("window.scrollY >= 400")
+    before = _reading_position(page)
+
+    publish("nieuw-overleg-geneve")  # another session: committed from the test's own connection
+    banner = page.locator("#live .live-banner")
+    expect(banner).to_have_text("1 nieuwe gebeurtenis — tonen", timeout=5000)
+    assert _reading_position(page) == before
+    assert Axe().run(page, options=WCAG).violations_count == 0
+    page.screenshot(path=str(SCREENSHOTS / "live-banner-1280.png"))
+    page.set_viewport_size(PHONE)
+    expect(banner).to_be_in_viewport()
+    page.screenshot(path=str(SCREENSHOTS / "live-banner-390.png"))
+    page.set_viewport_size(DESKTOP)
+
+    banner.get_by_role("link", name="tonen").click()
+    expect(page.locator("#event-nieuw-overleg-geneve")).to_be_visible()
+    expect(page.locator("#live")).to_be_empty()
+    # The page now shows that version: the next polls are 304s, no banner again.
+    page.wait_for_timeout(2500)
+    expect(page.locator("#live")).to_be_empty()
+
+
+def _hide(page, hidden: bool) -> None:
+    page.evaluate(
+        """hidden => {
+            Object.defineProperty(document, "hidden", { value: hidden, configurable: true });
+            Object.defineProperty(document, "visibilityState", { value: hidden ? "hidden" : "visible", configurable: true });
+            document.dispatchEvent(new Event("visibilitychange"));
+        }""",
+        hidden,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hidden_tab_does_not_poll_and_a_shown_one_does_again(page, live_seed, settings):
+    settings.LIVE_POLL_SECONDS = 1
+    polls = []
+    page.on("response", lambda r: "/live/" in r.url and polls.append(r.status))
+    page.goto(live_seed.url + "/")
+    page.wait_for_timeout(2500)
+    assert polls and set(polls) == {304}
+    _hide(page, True)
+    page.wait_for_timeout(300)  # a poll under way when it was hidden
+    asked = len(polls)
+    page.wait_for_timeout(3000)
+    assert len(polls) == asked
+    _hide(page, False)
+    page.wait_for_timeout(1500)
+    assert len(polls) > asked
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_waits_longer_after_each_error(page, live_seed, settings):
+    settings.LIVE_POLL_SECONDS = 1
+    asked = []
+
+    def fail(route):
+        asked.append(time.monotonic())
+        route.fulfill(status=503, body="")
+
+    page.route("**/live/**", fail)
+    page.goto(live_seed.url + "/")
+    page.wait_for_timeout(7800)  # 1 s, then 2 s, then 4 s after the errors
+    gaps = [round(b - a) for a, b in zip(asked, asked[1:], strict=False)]
+    assert gaps[:2] == [2, 4], asked
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_javascript_the_refresh_link_reloads_the_view(browser, live_seed):
+    context = browser.new_context(java_script_enabled=False, locale="nl-NL")
+    page = context.new_page()
+    page.goto(live_seed.url + "/?actor=macron")
+    publish("macron-belt-opnieuw", actor="macron")
+    page.get_by_role("link", name="vernieuwen").click()
+    expect(page).to_have_url(re.compile(r"/\?actor=macron$"))
+    expect(page.locator("#event-macron-belt-opnieuw")).to_be_visible()
+    context.close()
