@@ -250,7 +250,8 @@ def _hide(page, hidden: bool) -> None:
     page.evaluate(
         """hidden => {
             Object.defineProperty(document, "hidden", { value: hidden, configurable: true });
-            Object.defineProperty(document, "visibilityState", { value: hidden ? "hidden" : "visible", configurable: true });
+            const state = hidden ? "hidden" : "visible";
+            Object.defineProperty(document, "visibilityState", { value: state, configurable: true });
             document.dispatchEvent(new Event("visibilitychange"));
         }""",
         hidden,
