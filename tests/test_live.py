@@ -60,7 +60,10 @@ def poll(client, url: str, etag: str, **headers):
 
 
 @pytest.mark.django_db
-def test_an_unchanged_poll_is_a_304_after_only_the_data_version_read(client, seed):
+@pytest.mark.parametrize("early", [True, False], ids=["middleware", "view alone"])
+def test_an_unchanged_poll_is_a_304_after_only_the_data_version_read(client, seed, settings, early):
+    if not early:
+        settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != "timeline.live.UnchangedPollMiddleware"]
     url, etag = live_region(client, "/?actor=macron&q=gesprek")
     with CaptureQueriesContext(connection) as queries:
         response = poll(client, url, etag)

@@ -94,6 +94,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Live updates: a poll of an up-to-date page is a 304 after one query, before the rest.
+    "timeline.live.UnchangedPollMiddleware",
     # Before WhiteNoise, so that static files get the Content-Security-Policy header too.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
