@@ -202,10 +202,12 @@ def test_without_javascript_the_page_has_a_plain_refresh_link(client, seed):
 
 
 @pytest.mark.django_db
-def test_the_page_was_built_at_the_time_its_poll_says(client, seed):
+def test_the_poll_says_when_the_version_was_first_shown_and_every_page_of_it_is_the_same(client, seed):
     url, _etag = live_region(client)
     at = int(re.search(r"[?&]t=(\d+)", url)[1])
     assert abs(dt.datetime.fromtimestamp(at, tz=dt.UTC) - timezone.now()) < dt.timedelta(seconds=5)
+    time.sleep(1.1)
+    assert live_region(client)[0] == url
 
 
 # -- in the browser ----------------------------------------------------------------------------

@@ -45,6 +45,9 @@ MAX_NUMBER = 2**62
 MAX_SECONDS = 2**35
 
 
+_first_shown: dict[str, int] = {}
+
+
 @dataclass(frozen=True)
 class Tally:
     """What changed since a page's version, among the events its filters select."""
@@ -66,7 +69,12 @@ def region(page: str, params: list[tuple[str, str]], state: tuple[str, int] | No
     """What the live region of a page needs: the page's own address (`view_path`), the poll for
     its filters (`filter_params`, a timeline's own included) and the data version it shows."""
     token, number = state or ("", 0)
-    at = int(timezone.now().timestamp())
+    # When this process first showed this version: every page of one version is then the same,
+    # byte for byte (a cache or a compressed copy of it too). A page shows the newest version,
+    # so anything committed after that moment is in a later one.
+    at = _first_shown.setdefault(token, int(timezone.now().timestamp()))
+    while len(_first_shown) > 16:
+        _first_shown.pop(next(iter(_first_shown)), None)
     return {
         "page": page,
         "url": reverse("live") + to_query([*params, ("v", str(number)), ("t", str(at))]),
