@@ -104,7 +104,10 @@ def start_gunicorn(url: str, cache_url: str, static_root: Path) -> tuple[subproc
     log = static_root.parent / f"gunicorn-{port}.log"
     proc = subprocess.Popen(
         [str(Path(PYTHON).parent / "gunicorn"), "-c", "gunicorn.conf.py", "timeline.wsgi"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"),
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("wb"),
     )
     proc.log = log
     deadline = time.monotonic() + 30
