@@ -32,19 +32,19 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
-from bench_timeline import (  # noqa: E402  (found through the path just added)
+from common import (  # noqa: E402  (found through the path just added)
     PYTHON,
     ROOT,
-    _env,
-    _manage,
-    _postgres_reachable,
+    manage,
+    postgres_reachable,
+    server_env,
 )
 
 RESULTS = {
     "sqlite": BENCH / "results" / "admin.json",
     "postgresql": BENCH / "results" / "admin-postgres.json",
 }
-PG_DATABASE = "ct_desk16b_bench"
+PG_DATABASE = "crisis_bench_admin"
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/")
 TARGET_MS = 300
 LIST = "/admin/timeline/event/"
@@ -83,10 +83,10 @@ def _prepare_postgres(size: int) -> tuple[str, float]:
 
 
 def _generate(url: str, size: int) -> float:
-    env = _env(url)
-    _manage(env, "migrate", "--noinput", "-v0")
+    env = server_env(url)
+    manage(env, "migrate", "--noinput", "-v0")
     began = time.monotonic()
-    _manage(env, "generate_demo", "--events", str(size), "--seed", "8", "-v0")
+    manage(env, "generate_demo", "--events", str(size), "--seed", "8", "-v0")
     return time.monotonic() - began
 
 
@@ -144,7 +144,7 @@ def measure(repeats: int) -> None:
 def _measure_in_child(url: str, repeats: int) -> dict:
     done = subprocess.run(
         [PYTHON, __file__, "--measure", "--repeats", str(repeats)],
-        cwd=ROOT, env=_env(url), capture_output=True, text=True, check=False,
+        cwd=ROOT, env=server_env(url), capture_output=True, text=True, check=False,
     )  # fmt: skip
     if done.returncode:
         sys.exit(f"measuring failed:\n{done.stderr}")
@@ -165,7 +165,7 @@ def main() -> None:
 
     results: dict = {"target_ms": TARGET_MS, "cpus": os.cpu_count(), "load_before": os.getloadavg()}
     postgres = args.postgres or args.reuse_postgres
-    if postgres and not _postgres_reachable():
+    if postgres and not postgres_reachable():
         sys.exit("PostgreSQL is not reachable on 127.0.0.1:5432")
     with tempfile.TemporaryDirectory() as workdir:
         backends = []
@@ -179,7 +179,7 @@ def main() -> None:
             backends.append(("sqlite", *_prepare_sqlite(args.events, Path(workdir))))
         # The admin's pages name their static files through the manifest, as `make serve`
         # collects it.
-        _manage(_env(backends[0][1]), "collectstatic", "--noinput", "-v0")
+        manage(server_env(backends[0][1]), "collectstatic", "--noinput", "-v0")
         for backend, url, generate_seconds in backends:
             measured = _measure_in_child(url, args.repeats)
             results[backend] = {"generate_seconds": generate_seconds and round(generate_seconds, 1),

@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import PYTHON, ROOT, env, manage
+from common import PYTHON, ROOT, manage, server_env
 
 RESULTS = ROOT / "bench" / "results" / "chart.json"
 PAGE = {"HX-Request": "true", "HX-Target": "page"}
@@ -83,7 +83,7 @@ def serve() -> None:
 class _Child:
     def __init__(self, url: str) -> None:
         self.proc = subprocess.Popen(
-            [PYTHON, __file__, "--serve"], cwd=ROOT, env=env(url), text=True,
+            [PYTHON, __file__, "--serve"], cwd=ROOT, env=server_env(url), text=True,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )  # fmt: skip
 
@@ -108,14 +108,14 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="bench-chart-"))
     # The production settings serve hashed static files: collect them once, as `make serve` does.
     os.environ["STATIC_ROOT"] = str(workdir / "static")
-    manage(env(f"sqlite:///{workdir / 'static.sqlite3'}"), "collectstatic", "--noinput", "-v0")
+    manage(server_env(f"sqlite:///{workdir / 'static.sqlite3'}"), "collectstatic", "--noinput", "-v0")
     urls, generated = {}, {}
     for size in args.sizes:
         path = workdir / f"chart-{size}.sqlite3"
         url = f"sqlite:///{path}"
-        manage(env(url), "migrate", "--noinput", "-v0")
+        manage(server_env(url), "migrate", "--noinput", "-v0")
         began = time.monotonic()
-        manage(env(url), "generate_demo", "--events", str(size), "--seed", "8", "-v0")
+        manage(server_env(url), "generate_demo", "--events", str(size), "--seed", "8", "-v0")
         generated[size] = round(time.monotonic() - began, 1)
         urls[size] = url
         print(f"{size} events generated in {generated[size]} s", flush=True)

@@ -41,14 +41,14 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
-from bench_timeline import (  # noqa: E402  (found through the path just added)
+from common import (  # noqa: E402  (found through the path just added)
     PYTHON,
     ROOT,
-    _env,
-    _free_port,
-    _manage,
-    _postgres_reachable,
-    _prepare,
+    free_port,
+    manage,
+    postgres_reachable,
+    prepare_database,
+    server_env,
 )
 
 RESULTS = BENCH / "results" / "editing.json"
@@ -260,9 +260,11 @@ class Readers:
 
 
 def _gunicorn(url: str, workers: int) -> tuple[subprocess.Popen, int]:
-    port = _free_port()
+    port = free_port()
     # Behind a TLS proxy, as deployed: the requests say they came over https.
-    env = _env(url, PORT=str(port), WEB_CONCURRENCY=str(workers), GUNICORN_ACCESSLOG="", BEHIND_PROXY="1")
+    env = server_env(
+        url, PORT=str(port), WEB_CONCURRENCY=str(workers), GUNICORN_ACCESSLOG="", BEHIND_PROXY="1"
+    )
     server = subprocess.Popen(
         [str(Path(PYTHON).parent / "gunicorn"), "-c", "gunicorn.conf.py", "timeline.wsgi"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -313,7 +315,7 @@ def _role(url: str, *args: str) -> dict:
     done = subprocess.run(
         [PYTHON, __file__, *args],
         cwd=ROOT,
-        env=_env(url),
+        env=server_env(url),
         capture_output=True,
         text=True,
         check=False,
@@ -342,7 +344,7 @@ def _run(backend: str, url: str, seconds: int, rows: int) -> dict:
         readers.phase = "editing"
         edits = subprocess.Popen(
             [PYTHON, __file__, "--role", "editor", "--seconds", str(seconds), "--marker", marker],
-            cwd=ROOT, env=_env(url), stdout=subprocess.PIPE, text=True,
+            cwd=ROOT, env=server_env(url), stdout=subprocess.PIPE, text=True,
         )  # fmt: skip
         # When each server first shows each save (a word no other event has), against when it
         # was committed: both app servers on their next requests.
@@ -440,30 +442,30 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as workdir:
         # As `make serve` does: production mode serves the collected, hashed files.
         os.environ["STATIC_ROOT"] = f"{workdir}/static"
-        _manage(_env(f"sqlite:///{workdir}/static.sqlite3"), "collectstatic", "--noinput", "-v0")
+        manage(server_env(f"sqlite:///{workdir}/static.sqlite3"), "collectstatic", "--noinput", "-v0")
         if args.no_sqlite:
             pass
         elif args.reuse_sqlite:
             if not Path(args.reuse_sqlite).exists():  # prepared there once, kept for the next runs
                 path = Path(args.reuse_sqlite).resolve()
-                _prepare("sqlite", args.events, path.parent, name=path.name)
+                prepare_database("sqlite", args.events, path.parent, name=path.name)
             url = f"sqlite:///{workdir}/bench.sqlite3"
             subprocess.run(["cp", args.reuse_sqlite, f"{workdir}/bench.sqlite3"], check=True)
-            _manage(_env(url), "migrate", "--noinput", "-v0")  # prepared by older code, perhaps
+            manage(server_env(url), "migrate", "--noinput", "-v0")  # prepared by older code, perhaps
         else:
-            url, _seconds = _prepare("sqlite", args.events, Path(workdir))
+            url, _seconds = prepare_database("sqlite", args.events, Path(workdir))
         if not args.no_sqlite:
             results.append(_run("sqlite", url, args.seconds, args.rows))
             _write(args, results)
             _print(results[-1])
-        if not args.no_postgres and _postgres_reachable():
+        if not args.no_postgres and postgres_reachable():
             url = args.reuse_postgres
             if not url:
-                url = _prepare("postgresql", args.events, Path(workdir))[0]
+                url = prepare_database("postgresql", args.events, Path(workdir))[0]
             elif not _database_exists(url):  # prepared there once, kept for the next runs
-                _prepare("postgresql", args.events, Path(workdir), name=url.rsplit("/", 1)[1])
+                prepare_database("postgresql", args.events, Path(workdir), name=url.rsplit("/", 1)[1])
             else:
-                _manage(_env(url), "migrate", "--noinput", "-v0")
+                manage(server_env(url), "migrate", "--noinput", "-v0")
             results.append(_run("postgresql", url, args.seconds, args.rows))
             _write(args, results)
             _print(results[-1])

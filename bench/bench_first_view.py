@@ -48,7 +48,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
-from bench_timeline import ROOT, _env, _gunicorn, _manage, _prepare  # noqa: E402
+from common import ROOT, manage, prepare_database, server_env, start_gunicorn  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
 from tests.conftest import CHROMIUM, CHROMIUM_FLAGS, first_view_bytes  # noqa: E402
@@ -160,14 +160,14 @@ def main() -> None:
         workdir = Path(tmp)
         static_root = workdir / "static"
         os.environ["STATIC_ROOT"] = str(static_root)
-        _manage(_env(f"sqlite:///{workdir / 'static.sqlite3'}"), "collectstatic", "--noinput", "-v0")
+        manage(server_env(f"sqlite:///{workdir / 'static.sqlite3'}"), "collectstatic", "--noinput", "-v0")
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
 
         print("The seed timeline: bytes of a first view of / ...", flush=True)
         seed_url = f"sqlite:///{workdir / 'seed.sqlite3'}"
-        _manage(_env(seed_url), "migrate", "--noinput", "-v0")
-        _manage(_env(seed_url), "loaddata", "seed", "-v0")
-        server, port = _gunicorn(seed_url, "locmem://bench", static_root)
+        manage(server_env(seed_url), "migrate", "--noinput", "-v0")
+        manage(server_env(seed_url), "loaddata", "seed", "-v0")
+        server, port = start_gunicorn(seed_url, "locmem://bench", static_root)
         try:
             base = f"http://127.0.0.1:{port}"
             _get(base + "/")  # the master's index is built; the page cache warm, as it mostly is
@@ -180,8 +180,8 @@ def main() -> None:
         results["first_view_bytes"] = {"total": max(totals), "files": files}
 
         print(f"{args.events:,} demo events: / and TimelineJS, run after run ...", flush=True)
-        demo_url, _seconds = _prepare("sqlite", args.events, workdir)
-        server, port = _gunicorn(demo_url, "locmem://bench", static_root)
+        demo_url, _seconds = prepare_database("sqlite", args.events, workdir)
+        server, port = start_gunicorn(demo_url, "locmem://bench", static_root)
         static = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(TIMELINEJS)))
         threading.Thread(target=static.serve_forever, daemon=True).start()
         try:

@@ -33,7 +33,6 @@ import os
 import re
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -41,13 +40,20 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import env, manage
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import (  # noqa: E402  (found through the path just added)
+    PYTHON,
+    ROOT,
+    manage,
+    postgres_reachable,
+    prepare_database,
+    psql,
+    server_env,
+    start_gunicorn,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-PYTHON = sys.executable
 RESULTS = ROOT / "bench" / "results" / "timeline.json"
-PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/")
 # A state of the demo crisis, a quarter of its hot months, and a word many summaries share. With
 # 1,000 events this leaves 11, with 100,000 a full page of 50 (of 1,180): the two sizes then
 # differ in what is drawn, not only in what is searched.
@@ -68,53 +74,9 @@ CASES = [
 WRK_SECONDS = 10
 
 
-_env, _manage = env, manage  # bench/common.py, shared with the other benchmarks
-
-
-def _postgres_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def _psql(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_URL.rstrip("/") + "/postgres", autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def _prepare(backend: str, size: int, workdir: Path, name: str | None = None) -> tuple[str, float]:
-    """A migrated database with `size` demo events (in `workdir`, or the PostgreSQL database, named
-    `name` when given); its URL and the generation time."""
-    if backend == "sqlite":
-        path = workdir / (name or f"bench-{size}.sqlite3")
-        path.unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-    else:
-        name = name or f"crisis_bench_{size}"
-        _psql(f"DROP DATABASE IF EXISTS {name}")
-        _psql(f"CREATE DATABASE {name}")
-        url = PG_URL.rstrip("/") + "/" + name
-    env = _env(url)
-    _manage(env, "migrate", "--noinput", "-v0")
-    began = time.monotonic()
-    _manage(env, "generate_demo", "--events", str(size), "--seed", "8", "-v0")
-    seconds = time.monotonic() - began
-    # As autovacuum/ANALYZE would after a bulk load: current statistics and visibility map.
-    if backend == "postgresql":
-        import psycopg
-
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("VACUUM ANALYZE")
-    return url, seconds
-
-
 def _drop(backend: str, url: str) -> None:
     if backend == "postgresql":
-        _psql(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]}")
+        psql(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]}")
     else:
         Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
 
@@ -172,7 +134,7 @@ def serve() -> None:
 class _Child:
     def __init__(self, url: str) -> None:
         self.proc = subprocess.Popen(
-            [PYTHON, __file__, "--serve"], cwd=ROOT, env=_env(url), text=True,
+            [PYTHON, __file__, "--serve"], cwd=ROOT, env=server_env(url), text=True,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )
 
@@ -245,42 +207,6 @@ def _wrk() -> str | None:
     return found
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _gunicorn(url: str, cache_url: str, static_root: Path) -> tuple[subprocess.Popen, int]:
-    port = _free_port()
-    env = _env(
-        url,
-        CACHE_URL=cache_url,
-        PORT=str(port),
-        BEHIND_PROXY="1",  # wrk sends X-Forwarded-Proto: https, as a TLS proxy would
-        ROOT_URLCONF="bench.bare_urls",
-        GUNICORN_ACCESSLOG="",  # no access log: it would measure the terminal
-        STATIC_ROOT=str(static_root),
-    )
-    log = static_root.parent / f"gunicorn-{port}.log"
-    proc = subprocess.Popen(
-        [str(Path(PYTHON).parent / "gunicorn"), "-c", "gunicorn.conf.py", "timeline.wsgi"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"),
-    )
-    proc.log = log
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return proc, port
-        except OSError:
-            if proc.poll() is not None:
-                sys.exit("gunicorn did not start:\n" + log.read_text())
-            time.sleep(0.2)
-    proc.terminate()
-    sys.exit("gunicorn did not answer within 30 s")
-
-
 def _load(wrk: str, port: int, path: str) -> dict:
     url = f"http://127.0.0.1:{port}{path}"
     subprocess.run([wrk, "-t1", "-c2", "-d2s", "-H", "X-Forwarded-Proto: https", url],
@@ -330,7 +256,7 @@ def throughput(url: str, workdir: Path) -> dict | None:
         ("bare Django view", "locmem://bench", "/__bench__/bare/"),
         ("uncached page", "dummy://", "/"),
     ]:
-        proc, port = _gunicorn(url, cache_url, static_root)
+        proc, port = start_gunicorn(url, cache_url, static_root)
         try:
             results[label] = _load(wrk, port, path)
             results[label]["workers"] = _workers(proc)
@@ -433,7 +359,7 @@ def main() -> None:
         return
 
     backends = ["sqlite"]
-    if not args.no_postgres and _postgres_reachable():
+    if not args.no_postgres and postgres_reachable():
         backends.append("postgresql")
     results: dict = {"machine": {"cpus": os.cpu_count(), "load_before": os.getloadavg()},
                      "server_time": {}, "generate_seconds": {}}
@@ -441,14 +367,14 @@ def main() -> None:
         workdir = Path(tmp)
         # DEBUG off means hashed static file names, as `make serve` collects them.
         os.environ["STATIC_ROOT"] = str(workdir / "static")
-        _manage(_env("sqlite:///" + str(workdir / "static.sqlite3")), "collectstatic",
+        manage(server_env("sqlite:///" + str(workdir / "static.sqlite3")), "collectstatic",
                 "--noinput", "-v0")
         largest_sqlite = None
         for backend in backends:
             urls = {}
             for size in args.sizes:
                 print(f"{backend}: generating {size:,} demo events ...", flush=True)
-                urls[size], seconds = _prepare(backend, size, workdir)
+                urls[size], seconds = prepare_database(backend, size, workdir)
                 results["generate_seconds"][f"{backend} {size}"] = round(seconds, 1)
                 print(f"  generated in {seconds:.1f} s", flush=True)
             print(f"{backend}: timing requests, the cases and sizes alternating ...", flush=True)

@@ -2,7 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import path
 
-from timeline import exports, openapi, views
+from timeline import exports, live, openapi, views
 
 # Machine endpoints, the spreadsheet (which the admin imports) and the admin have one address
 # whatever the reader's language.
@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("events/<slug:slug>/", views.event_detail, name="event_detail"),
     path("actors/suggest/", views.actor_suggest, name="actor_suggest"),
     path("actors/<slug:slug>/", views.actor_detail, name="actor_detail"),
+    path("live/", live.poll, name="live"),
     path("corrections/", views.correction_list, name="correction_list"),
     path("export/timelinejs.json", exports.timelinejs, name="export_timelinejs"),
     path("export/events.ics", exports.events_ics, name="export_events_ics"),

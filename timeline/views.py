@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
-from timeline import chart
+from timeline import chart, live
 from timeline.cache import cache_public_page
 from timeline.decorators import public_read
 from timeline.i18n import date_label, reader_language
@@ -92,6 +92,7 @@ def _timeline_context(request: HttpRequest, form: EventFilterForm) -> dict:
         "range_label": range_label(form),
         "who_matches": form.who_matches,
         "share": _share_links(request, form, params),
+        "live": live.region(view_path(request), params, result.state()),
         **facets(form, result.selection),
         **({} if charted else overview(result.selection, form, params)),
         **(map_view(result.selection, params) if on_map else {}),

@@ -98,6 +98,45 @@
       button.classList.add("is-done");
     });
   });
+  // Live updates (timeline/live.py): ask now and then whether there is news for this view, with
+  // the ETag of the last answer (a 304 costs the server one query); never while the tab is
+  // hidden; longer waits after errors. "tonen" swaps in the results (a new #live with them).
+  var timer = null;
+  var failures = 0;
+  var asking = false;
+  function schedule() {
+    clearTimeout(timer);
+    var box = document.getElementById("live");
+    if (!box || document.hidden) return;
+    timer = setTimeout(poll, box.dataset.liveSeconds * 1000 * Math.pow(2, Math.min(failures, 5)));
+  }
+  function poll() {
+    var box = document.getElementById("live");
+    if (!box || document.hidden || asking) return;
+    asking = true;
+    fetch(box.dataset.liveUrl, { headers: { "If-None-Match": box.dataset.liveEtag }, cache: "no-store" })
+      .then(function (r) {
+        if (r.status === 304) return;
+        if (!r.ok) throw new Error(r.status);
+        return r.text().then(function (html) {
+          box.dataset.liveEtag = r.headers.get("ETag") || "";
+          box.innerHTML = html;
+        });
+      })
+      .then(function () { failures = 0; }, function () { failures += 1; })
+      .then(function () { asking = false; schedule(); });
+  }
+  schedule();
+  document.addEventListener("visibilitychange", function () {
+    if (document.hidden) clearTimeout(timer);
+    else poll();
+  });
+  document.addEventListener("click", function (event) {
+    var show = event.target.closest && event.target.closest("[data-live-show]");
+    if (!show) return;
+    event.preventDefault();
+    htmx.ajax("GET", document.getElementById("live").dataset.livePage, { target: "#results", swap: "outerHTML" });
+  });
   // After htmx swaps in a new page of filters, keep keyboard users where they were.
   document.body.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "page") {

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from timeline.models import Event
+from timeline.models import DataVersion, Event
 from timeline.query import index, sql
 from timeline.query.forms import Criteria, Cursor
 
@@ -35,6 +35,10 @@ class Result:
             return self.selection.index.events(self.pks)
         found = Event.objects.with_details().in_bulk(self.pks)
         return [found[pk] for pk in self.pks if pk in found]
+
+    def state(self) -> tuple[str, int] | None:
+        """The data version (token, number) these events are as of: the index's, else now's."""
+        return self.selection.index.state if self.selection is not None else DataVersion.read()
 
     def queryset(self):
         """The page's events as a queryset, in order (for what reads a queryset, such as the

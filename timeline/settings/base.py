@@ -94,6 +94,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Live updates: a poll of an up-to-date page is a 304 after one query, before the rest.
+    "timeline.live.UnchangedPollMiddleware",
     # Before WhiteNoise, so that static files get the Content-Security-Policy header too.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -290,6 +292,8 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # page cache keys on the data version in the database (timeline/cache.py), so an edit shows in
 # every worker on its next request. Redis shares the cached pages between workers and machines.
 PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 300)
+# How often an open timeline page asks whether there is news (timeline/live.py).
+LIVE_POLL_SECONDS = envint("LIVE_POLL_SECONDS", 20)
 # How many uncached exports all server processes compute at once (timeline/exports.py). One: an
 # export is CPU-bound for seconds, and on the 2-core machine two of them left the API 5 % of
 # its throughput (bench/bench_jobs.py).
