@@ -115,7 +115,7 @@ def test_it_serves_the_json_in_the_documented_shape(client, seed):
     assert set(data) >= {"count", "events"}
     assert data["count"] == len(data["events"]) == Event.objects.published().count()
     keys = {"slug", "title", "summary", "type", "status", "edtf", "start", "end",
-            "part_of_day", "place", "actors", "citations", "corrections", "url"}
+            "part_of_day", "place", "picture", "actors", "citations", "corrections", "url"}
     for event in data["events"]:
         assert set(event) == keys
         assert event["corrections"] == []  # the seed has none
