@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -25,9 +26,10 @@ from django_htmx.http import push_url
 from timeline.cache import cache_public_page
 from timeline.decorators import public_read
 from timeline.i18n import date_label, reader_language
-from timeline.models import Actor, Correction, Event, FormerSlug
+from timeline.models import Actor, Correction, Event, FormerSlug, Timeline
 from timeline.query import select
-from timeline.query.forms import EventFilterForm, matching_actors
+from timeline.query.forms import Criteria, EventFilterForm, matching_actors, timeline_criteria
+from timeline.query.index import current
 from timeline.query.http import API, PAGE, filtered, limit_query_length, page_errors, public_data
 from timeline.query.params import filter_params, to_query, view_path, without
 from timeline.query.presentation import (
@@ -37,6 +39,21 @@ from timeline.query.presentation import (
     overview,
     range_label,
 )
+
+
+@dataclass
+class TimelineRow:
+    timeline: Timeline
+    count: int
+    span: tuple[dt.date, dt.date] | None  # the first and the last start day
+
+    @property
+    def span_label(self) -> str:
+        """The days its events begin on, as the timeline says dates ("24–28 januari 2022")."""
+        if self.span is None:
+            return ""
+        first, last = (day.isoformat() for day in self.span)
+        return date_label(first if first == last else f"{first}/{last}")
 
 
 @dataclass
@@ -64,6 +81,11 @@ def _group_by_day(events: list[Event]) -> list[Group]:
 
 def _timeline_context(request: HttpRequest, form: EventFilterForm) -> dict:
     params = filter_params(request)
+    timeline = form.value.get("timeline")
+    # On /t/<slug>/ the timeline is the address; whatever this page links to elsewhere (the
+    # exports, the feed, the embed) names it, since there no path says it.
+    on_own_page = request.resolver_match.url_name == "timeline_page"
+    shared = [*without(params, "timeline"), ("timeline", timeline.slug)] if on_own_page else params
     result = select(form.criteria, form.after, form.sort_order, form.PAGE_SIZE)
     next_cursor = result.next_cursor
     next_url = (
@@ -77,27 +99,32 @@ def _timeline_context(request: HttpRequest, form: EventFilterForm) -> dict:
         "is_later_page": form.after is not None,
         "first_page_url": to_query(params),
         "chips": chips(form, params),
-        "clear_url": reverse("event_list"),
+        "clear_url": request.path,
+        "timeline": timeline,
+        "on_own_page": on_own_page,
         "desc_url": to_query([*without(params, "order"), ("order", "desc")]),
         "asc_url": to_query(without(params, "order")),
         "range_label": range_label(form),
         "who_matches": form.who_matches,
-        "share": _share_links(request, form, params),
+        "share": _share_links(request, form, params, shared),
         **facets(form, result.selection),
         **overview(result.selection, form, params),
     }
 
 
-def _share_links(request: HttpRequest, form: EventFilterForm, params) -> dict:
-    """The current view as a link, an embed snippet and every export, all with its filters;
-    the embed, and a second link when they differ, with the dates frozen to what they mean
-    now (an article's embed must not drift to another period next week)."""
+def _share_links(request: HttpRequest, form: EventFilterForm, params, shared) -> dict:
+    """The current view as a link, an embed snippet and every export, all with its filters
+    (`shared`: with the timeline of a /t/<slug>/ page); the embed, and a second link when they
+    differ, with the dates frozen to what they mean now (an article's embed must not drift to
+    another period next week)."""
     frozen = frozen_params(form, params)
     query = to_query(frozen) if frozen else ""
+    shared_frozen = frozen_params(form, shared)
+    export_query = to_query(shared_frozen) if shared_frozen else ""
     absolute = request.build_absolute_uri
 
     def export(name: str) -> str:
-        return absolute(reverse(name) + query)
+        return absolute(reverse(name) + export_query)
 
     embed_url = export("embed")
     return {
@@ -135,6 +162,20 @@ def event_list(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
     return render(request, template_name, ctx)
 
 
+@public_read
+@cache_public_page
+def timeline_list(request: HttpRequest) -> HttpResponse:
+    """Every public timeline: its title, description, number of events and the days they span."""
+    index = current()
+    rows = []
+    for timeline in Timeline.objects.public():
+        # Counted as its page counts them (the featured one with the events in no timeline).
+        selection = index.select(Criteria(**timeline_criteria(timeline)))
+        rows.append(TimelineRow(timeline, selection.count, selection.span()))
+    ctx = {"rows": rows}
+    return render(request, "timeline/timeline_list.html", ctx)
+
+
 def _moved(public: QuerySet, slug: str, request: HttpRequest) -> HttpResponse:
     """A 301 from a slug the event or actor once had to its current address; else a 404.
     What is not public (a draft) stays unknown, under any name."""
@@ -151,7 +192,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     event = Event.objects.published().with_details().filter(slug=slug).first()
     if event is None:
         return _moved(Event.objects.published(), slug, request)
-    ctx = {"event": event}
+    ctx = {"event": event, "timelines": Timeline.objects.public().filter(events=event)}
     return render(request, "timeline/event_detail.html", ctx)
 
 
