@@ -29,8 +29,8 @@ from timeline.i18n import date_label, reader_language
 from timeline.models import Actor, Correction, Event, FormerSlug, Timeline
 from timeline.query import select
 from timeline.query.forms import Criteria, EventFilterForm, matching_actors, timeline_criteria
-from timeline.query.index import current
 from timeline.query.http import API, PAGE, filtered, limit_query_length, page_errors, public_data
+from timeline.query.index import current
 from timeline.query.params import filter_params, to_query, view_path, without
 from timeline.query.presentation import (
     chips,

@@ -4,39 +4,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('timeline', '0012_editor_preference_labels_and_start_index'),
+        ("timeline", "0012_editor_preference_labels_and_start_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicaltimeline',
-            name='featured',
-            field=models.BooleanField(default=False, help_text='De tijdlijn op de voorpagina (/). Er is er steeds één.', verbose_name='uitgelicht'),
+            model_name="historicaltimeline",
+            name="featured",
+            field=models.BooleanField(
+                default=False,
+                help_text="De tijdlijn op de voorpagina (/). Er is er steeds één.",
+                verbose_name="uitgelicht",
+            ),
         ),
         migrations.AddField(
-            model_name='historicaltimeline',
-            name='public',
-            field=models.BooleanField(default=True, help_text='Lezers zien haar pagina en vinden haar in de lijst van tijdlijnen.', verbose_name='openbaar'),
+            model_name="historicaltimeline",
+            name="public",
+            field=models.BooleanField(
+                default=True,
+                help_text="Lezers zien haar pagina en vinden haar in de lijst van tijdlijnen.",
+                verbose_name="openbaar",
+            ),
         ),
         migrations.AddField(
-            model_name='timeline',
-            name='featured',
-            field=models.BooleanField(default=False, help_text='De tijdlijn op de voorpagina (/). Er is er steeds één.', verbose_name='uitgelicht'),
+            model_name="timeline",
+            name="featured",
+            field=models.BooleanField(
+                default=False,
+                help_text="De tijdlijn op de voorpagina (/). Er is er steeds één.",
+                verbose_name="uitgelicht",
+            ),
         ),
         migrations.AddField(
-            model_name='timeline',
-            name='public',
-            field=models.BooleanField(default=True, help_text='Lezers zien haar pagina en vinden haar in de lijst van tijdlijnen.', verbose_name='openbaar'),
+            model_name="timeline",
+            name="public",
+            field=models.BooleanField(
+                default=True,
+                help_text="Lezers zien haar pagina en vinden haar in de lijst van tijdlijnen.",
+                verbose_name="openbaar",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='timeline',
-            constraint=models.UniqueConstraint(condition=models.Q(('featured', True)), fields=('featured',), name='one_featured_timeline', violation_error_message='Er kan maar één tijdlijn uitgelicht zijn.'),
+            model_name="timeline",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("featured", True)),
+                fields=("featured",),
+                name="one_featured_timeline",
+                violation_error_message="Er kan maar één tijdlijn uitgelicht zijn.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='timeline',
-            constraint=models.CheckConstraint(condition=models.Q(('featured', False), ('public', True), _connector='OR'), name='featured_timeline_is_public', violation_error_message='Een uitgelichte tijdlijn is openbaar.'),
+            model_name="timeline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("featured", False), ("public", True), _connector="OR"),
+                name="featured_timeline_is_public",
+                violation_error_message="Een uitgelichte tijdlijn is openbaar.",
+            ),
         ),
     ]
 
