@@ -177,7 +177,9 @@ class EventFilterForm(forms.Form):
     MACHINE_FIELDS = ("order", "cursor", "timeline")
     # The fields the page lays out (and names in chips) its own way; any other filter is drawn
     # and named from its field alone (`more_filters`).
-    LAID_OUT = ("actor", "affiliation", "type", "status", "from", "to", "q", "who", "order", "cursor", "timeline")
+    LAID_OUT = (
+        "actor", "affiliation", "type", "status", "from", "to", "q", "who", "order", "cursor", "timeline",
+    )  # fmt: skip
     # Parameters that move through the results rather than choose them.
     PAGING_FIELDS = ("cursor",)
     PAGE_SIZE = 50

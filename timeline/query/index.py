@@ -210,7 +210,11 @@ class EventIndex:
 
         # Their timelines: their rows' memberships (the dead rows' stay, masked by `alive`).
         members = (
-            list(Event.timelines.through.objects.filter(event_id__in=published).values_list("event_id", "timeline_id"))
+            list(
+                Event.timelines.through.objects.filter(event_id__in=published).values_list(
+                    "event_id", "timeline_id"
+                )
+            )
             if published
             else []
         )
