@@ -102,3 +102,9 @@ def test_the_index_answers_as_sql_per_timeline(two_timelines, unfiled):
     expected = set(sql.matching(c, "asc").values_list("pk", flat=True))
     pks, _next = index.select(c).page(None, descending=False, size=100)
     assert set(pks) == expected
+
+
+def test_the_add_form_defaults_to_the_featured_timeline(admin_client, two_timelines):
+    response = admin_client.get("/admin/timeline/event/add/")
+    featured = Timeline.objects.get(featured=True)
+    assert response.context["adminform"].form.initial["timelines"] == [featured.pk]
