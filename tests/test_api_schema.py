@@ -81,6 +81,7 @@ def test_it_documents_every_query_parameter_of_both_endpoints(client):
     names = [p["name"] for p in events["parameters"]]
     assert names == [
         "actor", "affiliation", "type", "status", "place", "from", "to", "q", "who", "order", "cursor",
+        "timeline",
     ]  # fmt: skip
     assert set(events["responses"]) == {"200", "400"}
     status = next(p for p in events["parameters"] if p["name"] == "status")

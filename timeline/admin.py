@@ -130,7 +130,7 @@ class CountColumn:
 
 @admin.register(Timeline)
 class TimelineAdmin(HistoryAdmin):
-    list_display = ["title", "slug", "event_count"]
+    list_display = ["title", "slug", "featured", "public", "event_count"]
     ordering = ["title"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
@@ -568,8 +568,10 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         if "timelines" not in initial:
-            timelines = list(Timeline.objects.values_list("pk", flat=True)[:2])
-            if len(timelines) == 1:  # the only story there is: the obvious choice
+            # The featured story, or the only one there is: the obvious choice.
+            featured = Timeline.objects.filter(featured=True).values_list("pk", flat=True)[:1]
+            timelines = list(featured) or list(Timeline.objects.values_list("pk", flat=True)[:2])
+            if len(timelines) == 1:
                 initial["timelines"] = timelines
         return initial
 

@@ -258,6 +258,13 @@ for _model, _handler in SAVED_OR_DELETED:
     post_delete.connect(_handler, sender=_model)
 
 
+@receiver(pre_delete, sender=Timeline)
+def timeline_deleting(sender, instance: Timeline, using: str, **kwargs) -> None:
+    # Its memberships go with it by cascade, which sends no m2m signal: its events are noted
+    # now, while they can still be found, so that the index learns which are in no timeline.
+    events_changed(set(instance.events.using(using).values_list("pk", flat=True)), using)
+
+
 @receiver(m2m_changed, sender=Event.timelines.through)
 def event_timelines_changed(
     sender, instance, action: str, reverse: bool, pk_set, using: str, **kwargs

@@ -47,7 +47,6 @@ from django.contrib.syndication.views import Feed
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.feedgenerator import Atom1Feed
@@ -68,7 +67,7 @@ from timeline.pictures import PAGE_SIZES
 from timeline.query import Result, select
 from timeline.query.forms import MAX_Q_LENGTH, EventFilterForm, matching_actors
 from timeline.query.http import EMBED, EXPORT, cors, filtered, json_errors, limit_query_length, public_data
-from timeline.query.params import filter_params, to_query
+from timeline.query.params import filter_params, timeline_view, to_query
 from timeline.resources import EventResource
 from timeline.templatetags.timeline_tags import citation_html, picture_html
 
@@ -168,7 +167,7 @@ def _counted(response: HttpResponse, result: Result) -> HttpResponse:
 
 def _site_url(request: HttpRequest, params) -> str:
     """The full timeline with the same filters, absolute."""
-    return request.build_absolute_uri(reverse("event_list") + to_query(params).rstrip("?"))
+    return request.build_absolute_uri(timeline_view(params))
 
 
 def _truncation_note(exported: int, total: int) -> str:
@@ -427,7 +426,7 @@ class EventFeed(Feed):
         return _("Nieuwe gebeurtenissen op de tijdlijn, elk met bron.")
 
     def link(self, query: _FeedQuery) -> str:
-        return reverse("event_list") + to_query(filter_params(query.request)).rstrip("?")
+        return timeline_view(filter_params(query.request))
 
     def feed_url(self, query: _FeedQuery) -> str:
         return query.request.get_full_path()

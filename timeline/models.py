@@ -17,7 +17,7 @@ from typing import TypedDict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
 from django.db.models import Q
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
@@ -150,21 +150,68 @@ class KeepsItsSlug(SlugNaturalKey):
         return instance
 
 
+class TimelineQuerySet(models.QuerySet):
+    def public(self) -> TimelineQuerySet:
+        """The timelines readers see: their pages, the list at /t/ and the `timeline` filter."""
+        return self.filter(public=True)
+
+    def featured(self) -> Timeline | None:
+        """The timeline `/` shows (with the events in no timeline), or None when there is none."""
+        return self.filter(featured=True).first()
+
+
 class Timeline(SlugNaturalKey, models.Model):
     slug = models.SlugField(unique=True)
     title = models.CharField(_("titel"), max_length=200)
     description = models.TextField(_("beschrijving"), blank=True)
+    # The one `/` shows; saving another as featured takes the flag from this one (`save`), and
+    # the constraint makes two at once impossible whatever writes the rows.
+    featured = models.BooleanField(
+        _("uitgelicht"),
+        default=False,
+        help_text=_("De tijdlijn op de voorpagina (/). Er is er steeds één."),
+    )
+    public = models.BooleanField(
+        _("openbaar"),
+        default=True,
+        help_text=_("Lezers zien haar pagina en vinden haar in de lijst van tijdlijnen."),
+    )
 
-    objects = SlugManager()
+    objects = SlugManager.from_queryset(TimelineQuerySet)()
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["title"]
         verbose_name = _("tijdlijn")
         verbose_name_plural = _("tijdlijnen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["featured"],
+                condition=models.Q(featured=True),
+                name="one_featured_timeline",
+                violation_error_message=_("Er kan maar één tijdlijn uitgelicht zijn."),
+            ),
+            # The front page is for readers: a featured timeline cannot be hidden from them.
+            models.CheckConstraint(
+                condition=models.Q(featured=False) | models.Q(public=True),
+                name="featured_timeline_is_public",
+                violation_error_message=_("Een uitgelichte tijdlijn is openbaar."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        # Featuring this one un-features the one before, in the same transaction: there is
+        # never a moment with two, nor (when one was featured) with none.
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(Timeline)):
+            if self.featured:
+                Timeline.objects.filter(featured=True).exclude(pk=self.pk).update(featured=False)
+            super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("timeline_page", args=[self.slug])
 
 
 class ActorQuerySet(models.QuerySet):

@@ -43,7 +43,11 @@ DESCRIPTIONS = {
     "who": "Events of every actor whose name or alias contains this text.",
     "order": "`asc` (oldest first, the default) or `desc`.",
     "cursor": "Where the previous page ended; take it from `next` rather than building it.",
-    "view": "How the timeline page shows the selection (`list` or `map`); no effect on data.",
+    "timeline": (
+        "Events of this timeline, by slug (`/t/` lists them). Without it: the featured "
+        "timeline, the one `/` shows, with the events that are in no timeline; with no "
+        "featured timeline, every event. An unknown timeline is a 400."
+    ),
 }
 # A sample value per parameter, for the documentation's readers and the schema tests' first tries.
 EXAMPLES = {
@@ -55,6 +59,7 @@ EXAMPLES = {
     "to": "2022-01-28",
     "q": "poetin",
     "who": "Macron",
+    "timeline": "oekraine-crisis-2022",
 }
 
 

@@ -19,6 +19,8 @@ urlpatterns = [
 # timeline/exports.py): Dutch at /, English under /en/, so every view has its own URL.
 urlpatterns += i18n_patterns(
     path("", views.event_list, name="event_list"),
+    path("t/", views.timeline_list, name="timeline_list"),
+    path("t/<slug:timeline>/", views.event_list, name="timeline_page"),
     path("events/<slug:slug>/", views.event_detail, name="event_detail"),
     path("actors/suggest/", views.actor_suggest, name="actor_suggest"),
     path("actors/<slug:slug>/", views.actor_detail, name="actor_detail"),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -26,10 +27,11 @@ from timeline import chart, live
 from timeline.cache import cache_public_page
 from timeline.decorators import public_read
 from timeline.i18n import date_label, reader_language
-from timeline.models import Actor, Correction, Event, FormerSlug
+from timeline.models import Actor, Correction, Event, FormerSlug, Timeline
 from timeline.query import select
-from timeline.query.forms import EventFilterForm, matching_actors
+from timeline.query.forms import Criteria, EventFilterForm, matching_actors, timeline_criteria
 from timeline.query.http import API, PAGE, filtered, limit_query_length, page_errors, public_data
+from timeline.query.index import current
 from timeline.query.params import filter_params, to_query, view_path, without
 from timeline.query.presentation import (
     chips,
@@ -39,6 +41,21 @@ from timeline.query.presentation import (
     overview,
     range_label,
 )
+
+
+@dataclass
+class TimelineRow:
+    timeline: Timeline
+    count: int
+    span: tuple[dt.date, dt.date] | None  # the first and the last start day
+
+    @property
+    def span_label(self) -> str:
+        """The days its events begin on, as the timeline says dates ("24–28 januari 2022")."""
+        if self.span is None:
+            return ""
+        first, last = (day.isoformat() for day in self.span)
+        return date_label(first if first == last else f"{first}/{last}")
 
 
 @dataclass
@@ -70,6 +87,11 @@ def _timeline_context(request: HttpRequest, form: EventFilterForm) -> dict:
     # The chart (timeline/chart.py) and the map (timeline/geo/) draw the whole selection; the
     # list, a page of it with a next page.
     charted, on_map = view == "chart", view == "map"
+    timeline = form.value.get("timeline")
+    # On /t/<slug>/ the timeline is the address; whatever this page links to elsewhere (the
+    # exports, the feed, the embed) names it, since there no path says it.
+    on_own_page = request.resolver_match.url_name == "timeline_page"
+    shared = [*without(params, "timeline"), ("timeline", timeline.slug)] if on_own_page else params
     result = select(form.criteria, form.after, form.sort_order, form.PAGE_SIZE)
     next_cursor = None if charted or on_map else result.next_cursor
     next_url = (
@@ -86,13 +108,15 @@ def _timeline_context(request: HttpRequest, form: EventFilterForm) -> dict:
         "is_later_page": form.after is not None,
         "first_page_url": to_query(params),
         "chips": chips(form, params),
-        "clear_url": reverse("event_list") + (to_query([("view", view)]) if view != "list" else ""),
+        "clear_url": request.path + (to_query([("view", view)]) if view != "list" else ""),
+        "timeline": timeline,
+        "on_own_page": on_own_page,
         "desc_url": to_query([*without(params, "order"), ("order", "desc")]),
         "asc_url": to_query(without(params, "order")),
         "range_label": range_label(form),
         "who_matches": form.who_matches,
-        "share": _share_links(request, form, params),
-        "live": live.region(view_path(request), params, result.state()),
+        "share": _share_links(request, form, params, shared),
+        "live": live.region(view_path(request), shared, result.state()),
         **facets(form, result.selection),
         **({} if charted else overview(result.selection, form, params)),
         **(map_view(result.selection, params) if on_map else {}),
@@ -114,23 +138,26 @@ def view_links(form: EventFilterForm, params) -> list[tuple[str, str, bool]]:
     ]
 
 
-def _share_links(request: HttpRequest, form: EventFilterForm, params) -> dict:
-    """The current view as a link, an embed snippet and every export, all with its filters;
-    the embed, and a second link when they differ, with the dates frozen to what they mean
-    now (an article's embed must not drift to another period next week)."""
+def _share_links(request: HttpRequest, form: EventFilterForm, params, shared) -> dict:
+    """The current view as a link, an embed snippet and every export, all with its filters
+    (`shared`: with the timeline of a /t/<slug>/ page); the embed, and a second link when they
+    differ, with the dates frozen to what they mean now (an article's embed must not drift to
+    another period next week)."""
     frozen = frozen_params(form, params)
     query = to_query(frozen) if frozen else ""
+    shared_frozen = frozen_params(form, shared)
+    export_query = to_query(shared_frozen) if shared_frozen else ""
     absolute = request.build_absolute_uri
 
     # The data exports carry the filters; how the page shows them (`view`, `lanes`) only the
     # embed, which can show the chart too.
-    data = [(k, v) for k, v in frozen if k not in EventFilterForm.DISPLAY_FIELDS]
+    data = [(k, v) for k, v in shared_frozen if k not in EventFilterForm.DISPLAY_FIELDS]
     data_query = to_query(data) if data else ""
 
     def export(name: str) -> str:
         return absolute(reverse(name) + data_query)
 
-    embed_url = absolute(reverse("embed") + query)
+    embed_url = absolute(reverse("embed") + export_query)
     return {
         "page": absolute(view_path(request)),
         "frozen_page": absolute(request.path + query) if sorted(frozen) != sorted(params) else "",
@@ -167,6 +194,20 @@ def event_list(request: HttpRequest, form: EventFilterForm) -> HttpResponse:
     return render(request, template_name, ctx)
 
 
+@public_read
+@cache_public_page
+def timeline_list(request: HttpRequest) -> HttpResponse:
+    """Every public timeline: its title, description, number of events and the days they span."""
+    index = current()
+    rows = []
+    for timeline in Timeline.objects.public():
+        # Counted as its page counts them (the featured one with the events in no timeline).
+        selection = index.select(Criteria(**timeline_criteria(timeline)))
+        rows.append(TimelineRow(timeline, selection.count, selection.span()))
+    ctx = {"rows": rows}
+    return render(request, "timeline/timeline_list.html", ctx)
+
+
 def _moved(public: QuerySet, slug: str, request: HttpRequest) -> HttpResponse:
     """A 301 from a slug the event or actor once had to its current address; else a 404.
     What is not public (a draft) stays unknown, under any name."""
@@ -183,7 +224,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     event = Event.objects.published().with_details().filter(slug=slug).first()
     if event is None:
         return _moved(Event.objects.published(), slug, request)
-    ctx = {"event": event}
+    ctx = {"event": event, "timelines": Timeline.objects.public().filter(events=event)}
     return render(request, "timeline/event_detail.html", ctx)
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('timeline', '0012_editor_preference_labels_and_start_index'),
+        ('timeline', '0013_timelines'),
     ]
 
     operations = [

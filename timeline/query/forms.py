@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from timeline import dates
-from timeline.models import Actor, Alias, Event, EventType, Place, normalize
+from timeline.models import Actor, Alias, Event, EventType, Place, Timeline, normalize
 
 # Longer than any real search; refusing early keeps a 1 MB query string cheap.
 MAX_Q_LENGTH = 200
@@ -51,6 +51,8 @@ class Criteria:
     since: dt.date | None = None  # the event has not ended before this day
     until: dt.date | None = None  # the event has begun by this day
     terms: tuple[str, ...] = ()  # each occurs in the event's search text
+    timeline: int | None = None  # the event belongs to this timeline
+    unfiled: bool = False  # ... or to none at all (the featured timeline's: see `criteria`)
     places: tuple[int, ...] = ()  # the event happened at one of these
 
     def set_fields(self) -> set[str]:
@@ -167,6 +169,14 @@ class EventFilterForm(forms.Form):
         required=False,
         max_length=200,
     )
+    # Which timeline (slug). The page takes it from its path (/t/<slug>/); the API, the exports,
+    # the feed and the embed from the query string. Without it: the featured timeline, as `/`.
+    timeline = forms.CharField(
+        required=False,
+        max_length=MAX_SLUG_LENGTH,
+        label=gettext_lazy("Tijdlijn"),
+        widget=forms.HiddenInput,
+    )
     # How the selection is shown, not which events: the list (the default), the chart
     # (timeline/chart.py) with its lanes, or the map of its places (timeline/geo/). Kept by
     # every link, as the filters are.
@@ -192,12 +202,12 @@ class EventFilterForm(forms.Form):
     )
 
     # Parameters no person types; an error in one of these is a 400.
-    MACHINE_FIELDS = ("order", "cursor", "view", "lanes")
+    MACHINE_FIELDS = ("order", "cursor", "timeline", "view", "lanes")
     # The fields the page lays out (and names in chips) its own way; any other filter is drawn
     # and named from its field alone (`more_filters`).
     LAID_OUT = (
         "actor", "affiliation", "type", "status", "place", "from", "to", "q", "who", "order", "cursor",
-        "view", "lanes",
+        "timeline", "view", "lanes",
     )  # fmt: skip
     # Parameters that move through the results rather than choose them.
     PAGING_FIELDS = ("cursor",)
@@ -259,6 +269,18 @@ class EventFilterForm(forms.Form):
         if unknown:
             raise forms.ValidationError(_("Onbekende plaats: %(slugs)s") % {"slugs": ", ".join(unknown[:5])})
         return [found[s] for s in slugs]
+
+    def clean_timeline(self) -> Timeline | None:
+        """The public timeline named, else the featured one (None when there is none)."""
+        slug = self.cleaned_data["timeline"].strip()
+        if not slug:
+            return Timeline.objects.public().featured()
+        timeline = Timeline.objects.public().filter(slug=slug.replace("\x00", "")).first()
+        if timeline is None:
+            raise forms.ValidationError(
+                _("Onbekende tijdlijn: %(slug)s") % {"slug": slug}, code="unknown_timeline"
+            )
+        return timeline
 
     def clean_cursor(self) -> Cursor | None:
         value = self.cleaned_data["cursor"]
@@ -323,6 +345,7 @@ class EventFilterForm(forms.Form):
             since=self.date_from.start if self.date_from else None,
             until=range_end(self.date_to) if self.date_to else None,
             terms=tuple(normalize(data.get("q", "")).split()[:10]),
+            **timeline_criteria(data.get("timeline")),
         )
 
     @property
@@ -344,6 +367,16 @@ class EventFilterForm(forms.Form):
     def after(self) -> Cursor | None:
         """Where the requested page begins (None: at the start)."""
         return self.value.get("cursor")
+
+
+def timeline_criteria(timeline: Timeline | None) -> dict:
+    """What belonging to this timeline means: its events; for the featured one also every event
+    in no timeline, so that an event nobody filed yet stays on the front page instead of
+    vanishing (the admin lists those under "zonder tijdlijn"). No timeline at all (none is
+    featured): every event."""
+    if timeline is None:
+        return {}
+    return {"timeline": timeline.pk, "unfiled": timeline.featured}
 
 
 def range_end(resolved: dates.Resolved) -> dt.date:

@@ -5,7 +5,8 @@
   filter a journalist mistyped and say so inline (only a wrong machine parameter is a 400);
   the API answers any wrong filter with a JSON 400 and the exports with a plain-text 400, since
   a calendar or a feed reader would otherwise quietly subscribe to everything;
-- `filtered` also sends a link with an actor's former slug on to its current one (301);
+- `filtered` also takes the timeline from a page's path (/t/<slug>/; an unknown one is a 404)
+  and sends a link with an actor's former slug on to its current one (301);
 - `cors`: public, read-only data that never depends on cookies, so any site may fetch it
   (TimelineJS loads its JSON with fetch() from the page that embeds it);
 - `public_data(policy)`: all of it for a machine endpoint of the filtered events (the API, the
@@ -20,6 +21,7 @@ from functools import wraps
 
 from django.db.models import QuerySet
 from django.http import (
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
@@ -120,8 +122,14 @@ def filtered(policy: ErrorPolicy):
     def decorator(view):
         @limit_query_length(policy.respond)
         @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            form = EventFilterForm(request.GET)
+        def wrapped(request: HttpRequest, *args, timeline: str | None = None, **kwargs) -> HttpResponse:
+            data = request.GET
+            if timeline is not None:  # /t/<slug>/: the timeline is the address, not a filter
+                data = data.copy()
+                data["timeline"] = timeline
+            form = EventFilterForm(data)
+            if timeline is not None and "timeline" in form.errors:
+                raise Http404
             if moved := renamed_slugs(request, form):
                 return moved
             errors = form.machine_errors if policy.inline else form.errors

@@ -69,7 +69,7 @@ OPEN_END = np.iinfo(np.int64).max
 EPOCH = dt.date(1970, 1, 1)  # day 0 of NumPy's datetime64[D]
 STATUSES = [value for value, _label in Event.Status.choices]
 # The filters answered from the columns; any other is answered in SQL (see `select`).
-INDEXED = {"actors", "blocs", "types", "statuses", "places", "since", "until", "terms"}
+INDEXED = {"actors", "blocs", "types", "statuses", "places", "since", "until", "terms", "timeline", "unfiled"}
 
 
 class EventIndex:
@@ -119,6 +119,17 @@ class EventIndex:
         actor = np.searchsorted(self.actor_pks, parts[:, 1])
         self.participants = self._pairs(pos, actor)
         self.blocs = self._pairs(*self._with_blocs(self.participants.pos, self.participants.actor))
+
+        # Timelines, as (event position, timeline pk) pairs in two columns: a timeline's events
+        # are one comparison over all memberships (one or two per event), its mask at once.
+        members = np.fromiter(
+            chain.from_iterable(
+                _rows(Event.timelines.through.objects.order_by().values_list("event_id", "timeline_id"))
+            ),
+            dtype=np.int64,
+        ).reshape(-1, 2)
+        pos, published = self._positions(members[:, 0])
+        self.member_pos, self.member_timeline = pos[published], members[published, 1]
 
         # Words of the search text, and the positions of the events containing each: every
         # (word, event) as the key word-id * n + position; sorted, these are the postings of
@@ -209,6 +220,23 @@ class EventIndex:
         new.participants = new.participants.with_more(add_pos, add_actor)
         keys = _distinct(np.add(*new._with_blocs(add_pos * width, add_actor)))
         new.blocs = new.blocs.with_more(keys // width, keys % width)
+
+        # Their timelines: their rows' memberships (the dead rows' stay, masked by `alive`).
+        members = (
+            list(
+                Event.timelines.through.objects.filter(event_id__in=published).values_list(
+                    "event_id", "timeline_id"
+                )
+            )
+            if published
+            else []
+        )
+        new.member_pos = np.concatenate(
+            [self.member_pos, np.fromiter((position_of[e] for e, _t in members), np.int64, len(members))]
+        )
+        new.member_timeline = np.concatenate(
+            [self.member_timeline, np.fromiter((t for _e, t in members), np.int64, len(members))]
+        )
         return new
 
     def _renamed(self, old: EventIndex, remap_actor: np.ndarray) -> None:
@@ -315,6 +343,15 @@ class EventIndex:
         mask[self.base_size :] = np.fromiter((term in text for text in self.texts), bool, len(self.texts))
         return mask
 
+    def _in_timeline(self, timeline: int, *, unfiled: bool) -> np.ndarray:
+        """The rows of this timeline's events (and, with `unfiled`, of those in none)."""
+        mask = np.zeros(self.length, dtype=bool)
+        if unfiled:
+            mask[:] = True
+            mask[self.member_pos] = False
+        mask[self.member_pos[self.member_timeline == timeline]] = True
+        return mask
+
     def select(self, c: Criteria) -> Selection:
         """The events these filters select, with what the page shows about them."""
         facets = {}
@@ -340,6 +377,8 @@ class EventIndex:
         rest = self.alive.copy()
         for term in c.terms:
             rest &= self._containing(term)
+        if c.timeline is not None:
+            rest &= self._in_timeline(c.timeline, unfiled=c.unfiled)
         if unindexed := c.set_fields() - INDEXED:
             pks = sql.apply(c.only(unindexed), Event.objects.published()).values_list("pk", flat=True)
             pos, published = self._positions(np.fromiter(pks, np.int64))
@@ -410,6 +449,8 @@ class EventIndex:
             + self.postings.nbytes
             + self.posting_bounds.nbytes
             + self._by_pk.nbytes
+            + self.member_pos.nbytes
+            + self.member_timeline.nbytes
             + strings(self.word_ids)
             + sys.getsizeof(self.vocabulary)
             + sys.getsizeof(self.word_ids)

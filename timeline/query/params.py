@@ -4,6 +4,7 @@ rest: the chips, the facet options, the overview bars, the next page and the exp
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.http import urlencode
 
 from timeline.query.forms import EventFilterForm
@@ -34,3 +35,11 @@ def view_path(request: HttpRequest) -> str:
     (a form sends its empty fields too; they change nothing and only lengthen the link)."""
     params = filter_params(request)
     return request.path + (to_query(params) if params else "")
+
+
+def timeline_view(params: list[tuple[str, str]]) -> str:
+    """The timeline page showing these filters: /t/<slug>/ for a `timeline` among them (a
+    validated one), else `/`, with the other filters."""
+    slugs = [value for key, value in params if key == "timeline"]
+    path = reverse("timeline_page", args=[slugs[-1]]) if slugs else reverse("event_list")
+    return path + to_query(without(params, "timeline")).rstrip("?")

@@ -43,6 +43,12 @@ def apply(c: Criteria, events: QuerySet[Event], *, skip: str = "") -> QuerySet[E
         events = events.filter(start__lte=c.until)
     for term in c.terms:
         events = events.filter(search_text__contains=term)
+    if c.timeline is not None:
+        members = Event.timelines.through.objects.values("event_id")
+        belongs = Q(pk__in=members.filter(timeline_id=c.timeline))
+        if c.unfiled:
+            belongs |= ~Q(pk__in=members)
+        events = events.filter(belongs)
     return events
 
 
