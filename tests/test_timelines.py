@@ -1,6 +1,12 @@
 """Several timelines: /t/<slug>/, the list at /t/, the `timeline` filter everywhere."""
 
+import re
+
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from conftest import CALL, DESKTOP, PHONE, WCAG, card_ids, cards, checkbox
+from django.conf import settings
+from playwright.sync_api import Page, expect
 
 from timeline.models import EditorPreference, Event, Timeline
 from timeline.query import sql
@@ -221,3 +227,56 @@ def test_the_bulk_timeline_page_is_english_for_an_english_editor(admin_client, a
     assert "Which timeline do you add 1 event to?" in page.content.decode()
     done = _bulk(admin_client, "add_to_timeline", [shared.pk], election)
     assert "0 events added to timeline Verkiezingen" in done.content.decode()
+
+
+# -- in the browser: /t/<slug>/ filters in place and stays under its own address -------------
+
+SCREENSHOTS = settings.BASE_DIR / "docs" / "screenshots"
+
+
+@pytest.fixture
+def live_timelines(live_seed):
+    """The seed (featured) and an "election" timeline holding the call and four other events."""
+    election = Timeline.objects.create(
+        slug="verkiezingen", title="Verkiezingen", description="Een andere crisis, met een langere "
+        "beschrijving zoals een redactie die schrijft: waar het om gaat en wat er op het spel staat."
+    )  # fmt: skip
+    chosen = [Event.objects.get(slug=CALL), *Event.objects.published().exclude(slug=CALL)[:4]]
+    election.events.add(*chosen)
+    return live_seed, chosen
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_timeline_page_filters_in_place_and_keeps_its_address(page: Page, live_timelines):
+    server, chosen = live_timelines
+    page.goto(server.url + "/t/verkiezingen/")
+    expect(cards(page)).to_have_count(len(chosen))
+    page.evaluate("window.__marker = 'still here'")
+    checkbox(page, "Emmanuel Macron").check()
+    expect(page).to_have_url(re.compile(r"/t/verkiezingen/\?.*actor=macron"))
+    expect(cards(page)).to_have_count(1)
+    assert card_ids(page) == [CALL]
+    assert page.evaluate("window.__marker") == "still here"  # htmx swapped, no page load
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/t/verkiezingen/$"))
+    expect(cards(page)).to_have_count(len(chosen))
+    assert sorted(card_ids(page)) == sorted(e.slug for e in chosen)
+    page.go_forward()
+    expect(page).to_have_url(re.compile(r"/t/verkiezingen/\?.*actor=macron"))
+    expect(cards(page)).to_have_count(1)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1280", "390"])
+def test_the_timeline_pages_have_no_accessibility_violations(page: Page, live_timelines, size):
+    server, _chosen = live_timelines
+    page.set_viewport_size(size)
+    for path in ("/t/", "/t/verkiezingen/", "/en/t/"):
+        page.goto(server.url + path)
+        results = Axe().run(page, options=WCAG)
+        assert results.violations_count == 0, (path, results.generate_report())
+    page.goto(server.url + "/t/")
+    expect(page.locator(".timeline-list > li")).to_have_count(2)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    name = f"timelines-{size['width']}.png"
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
