@@ -6,6 +6,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from conftest import CALL, DESKTOP, PHONE, WCAG, card_ids, cards, checkbox
 from django.conf import settings
+from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from timeline.models import EditorPreference, Event, Timeline
@@ -114,6 +115,37 @@ def test_the_add_form_defaults_to_the_featured_timeline(admin_client, two_timeli
     response = admin_client.get("/admin/timeline/event/add/")
     featured = Timeline.objects.get(featured=True)
     assert response.context["adminform"].form.initial["timelines"] == [featured.pk]
+
+
+# -- demo data lives only in its own timeline ----------------------------------------------------
+
+
+@pytest.mark.parametrize("demo_first", [False, True], ids=["seed-then-demo", "demo-then-seed"])
+def test_demo_data_never_appears_on_the_front_page_and_fills_t_demo(client, settings, demo_first):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "demo-timeline"}}  # fmt: skip
+    steps = [
+        lambda: call_command("loaddata", "seed", verbosity=0),
+        lambda: call_command("generate_demo", events=60, seed=3, verbosity=0),
+    ]
+    for step in reversed(steps) if demo_first else steps:
+        step()
+        client.get("/")  # a cached front page between the steps must not outlive them
+    seeded = Event.objects.exclude(slug__startswith="demo-").filter(published=True).count()
+    front = client.get("/")
+    assert front.status_code == 200 and "[demo]" not in front.content.decode()
+    api = client.get("/api/events.json").json()
+    assert api["count"] == seeded
+    assert not [e for e in api["events"] if e["slug"].startswith("demo-")]
+    demo = client.get("/t/demo/")
+    assert demo.status_code == 200
+    text = demo.content.decode()
+    assert "[demo] Synthetische crisis" in text and "[demo]" in text
+    published_demo = Event.objects.filter(slug__startswith="demo-", published=True).count()
+    in_demo = client.get("/api/events.json?timeline=demo").json()
+    assert in_demo["count"] == published_demo > 0
+    assert all(e["slug"].startswith("demo-") for e in in_demo["events"])
+    assert not Timeline.objects.get(slug="demo").featured
 
 
 # -- the admin: timelines in bulk, the "Tijdlijn" filter, the count per timeline -----------------
