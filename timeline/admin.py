@@ -686,7 +686,11 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
         timeline = form.cleaned_data["timeline"]
         with transaction.atomic(using=router.db_for_write(Event)):
             pks = list(queryset.order_by().values_list("pk", flat=True))
-            members = set(timeline.events.filter(pk__in=pks).values_list("pk", flat=True))
+            # The timeline's members whole, not `pk__in` the selection: select-across may
+            # hold more keys than SQLite takes parameters in one query.
+            members = set(
+                Event.timelines.through.objects.filter(timeline=timeline).values_list("event_id", flat=True)
+            )
             changing = [pk for pk in pks if (pk in members) != adding]
             write = timeline.events.add if adding else timeline.events.remove
             for start in range(0, len(changing), self.TIMELINE_CHUNK):
