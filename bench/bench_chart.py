@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import PYTHON, ROOT, manage, server_env
+from common import PYTHON, ROOT, manage, require_demo_on_front_page, server_env
 
 RESULTS = ROOT / "bench" / "results" / "chart.json"
 PAGE = {"HX-Request": "true", "HX-Target": "page"}
@@ -117,6 +117,7 @@ def main() -> None:
         began = time.monotonic()
         manage(server_env(url), "generate_demo", "--events", str(size), "--seed", "8", "-v0")
         generated[size] = round(time.monotonic() - began, 1)
+        require_demo_on_front_page(server_env(url))
         urls[size] = url
         print(f"{size} events generated in {generated[size]} s", flush=True)
     children = {size: _Child(url) for size, url in urls.items()}

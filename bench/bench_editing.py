@@ -48,6 +48,7 @@ from common import (  # noqa: E402  (found through the path just added)
     manage,
     postgres_reachable,
     prepare_database,
+    require_demo_on_front_page,
     server_env,
 )
 
@@ -452,6 +453,7 @@ def main() -> None:
             url = f"sqlite:///{workdir}/bench.sqlite3"
             subprocess.run(["cp", args.reuse_sqlite, f"{workdir}/bench.sqlite3"], check=True)
             manage(server_env(url), "migrate", "--noinput", "-v0")  # prepared by older code, perhaps
+            require_demo_on_front_page(server_env(url))
         else:
             url, _seconds = prepare_database("sqlite", args.events, Path(workdir))
         if not args.no_sqlite:
@@ -466,6 +468,7 @@ def main() -> None:
                 prepare_database("postgresql", args.events, Path(workdir), name=url.rsplit("/", 1)[1])
             else:
                 manage(server_env(url), "migrate", "--noinput", "-v0")
+                require_demo_on_front_page(server_env(url))
             results.append(_run("postgresql", url, args.seconds, args.rows))
             _write(args, results)
             _print(results[-1])

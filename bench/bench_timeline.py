@@ -95,7 +95,8 @@ def serve() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
-    from timeline.models import DataVersion, Event
+    from timeline.changes import everything_changed
+    from timeline.models import Event
 
     setup_test_environment()  # 'testserver' allowed; nothing else changes
     client = Client()
@@ -117,8 +118,8 @@ def serve() -> None:
             with CaptureQueriesContext(connection) as ctx:
                 response = client.get(url, headers=headers, secure=True)
             answer = {"url": url, "queries": len(ctx.captured_queries), "bytes": len(response.content)}
-        elif command == "change":  # as an editor's save does: the next request rebuilds the index
-            DataVersion.bump()
+        elif command == "change":  # as a bulk change does: the next request rebuilds the index
+            everything_changed()  # outside a transaction: a new version and an "all" change now
             answer = {"ms": get("/", {})}
         elif command == "memory":
             answer = {

@@ -75,6 +75,7 @@ def prepare_database(backend: str, size: int, workdir: Path, name: str | None = 
     began = time.monotonic()
     manage(env, "generate_demo", "--events", str(size), "--seed", "8", "-v0")
     seconds = time.monotonic() - began
+    require_demo_on_front_page(env)
     # As autovacuum/ANALYZE would after a bulk load: current statistics and visibility map.
     if backend == "postgresql":
         import psycopg
@@ -82,6 +83,24 @@ def prepare_database(backend: str, size: int, workdir: Path, name: str | None = 
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("VACUUM ANALYZE")
     return url, seconds
+
+
+FEATURED = "from timeline.models import Timeline; t = Timeline.objects.featured(); print(t.slug if t else '')"
+
+
+def require_demo_on_front_page(env: dict[str, str]) -> None:
+    """The benchmarks read `/` to measure the demo events. `/` shows the featured timeline (and
+    the events in none); with none featured, every event. `generate_demo` puts its events in the
+    non-featured timeline "demo" and a bench database has no other (no seed is loaded): so `/`
+    shows them all, as before there were several timelines, and the figures stay comparable.
+    A database with another featured timeline (a reused one with the seed) would measure only
+    that one's few events: stop rather than report such figures."""
+    featured = manage(env, "shell", "-v0", "-c", FEATURED).strip()
+    if featured not in ("", "demo"):
+        sys.exit(
+            f"The database features the timeline {featured!r}: `/` would not show the demo events. "
+            "Use a fresh bench database (or unfeature it)."
+        )
 
 
 def free_port() -> int:

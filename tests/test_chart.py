@@ -8,7 +8,7 @@ import pytest
 
 from timeline import chart, dates
 from timeline.changes import everything_changed
-from timeline.models import Event, EventType
+from timeline.models import Event, EventType, Timeline
 
 pytestmark = pytest.mark.django_db
 
@@ -120,6 +120,49 @@ def test_lanes_by_type_name_each_type_with_its_count(client, seed):
     none = _chart(client, "?view=chart&lanes=none")
     labels = [text.text for text in none.iter(SVG + "text") if text.get("class") == "lane-label"]
     assert labels == [f"Alle gebeurtenissen ({Event.objects.published().count()})"]
+
+
+def _lane_labels(svg: ET.Element) -> list[str]:
+    return [text.text for text in svg.iter(SVG + "text") if text.get("class") == "lane-label"]
+
+
+def test_lanes_by_timeline_put_an_event_in_two_timelines_in_both_lanes(client, seed):
+    seed_timeline = Timeline.objects.get(featured=True)
+    _chart(client, "?view=chart&lanes=timeline")  # the index built before the changes below
+    election = Timeline.objects.create(slug="verkiezingen", title="Verkiezingen")
+    hidden = Timeline.objects.create(slug="intern", title="Intern", public=False)
+    call = Event.objects.get(slug=CALL)
+    letter = Event.objects.get(slug="navo-brief-aan-kremlin-2022-01-26")
+    election.events.add(call, letter)
+    hidden.events.add(letter)  # a timeline readers do not see is no lane
+    unfiled = Event.objects.published().exclude(pk__in=[call.pk, letter.pk]).last()
+    unfiled.timelines.clear()
+    in_seed = seed_timeline.events.filter(published=True).count()
+
+    marks = _marks(_chart(client, "?view=chart&lanes=timeline"))
+    assert sorted(label for label, _link, _shape in marks[CALL]) == [
+        f"{seed_timeline.title} ({in_seed})",
+        "Verkiezingen (2)",
+    ]
+    assert [label for label, _l, _s in marks[unfiled.slug]] == ["Zonder tijdlijn (1)"]
+    assert "Intern" not in " ".join(label for drawn in marks.values() for label, _l, _s in drawn)
+    # Every other event once, in the seed's lane.
+    others = set(marks) - {CALL, letter.slug, unfiled.slug}
+    assert others and all(len(marks[slug]) == 1 for slug in others)
+
+    # On the election's own page its lane comes first, then the other timeline of its events.
+    svg = _svg(client.get("/t/verkiezingen/?view=chart&lanes=timeline").content.decode())
+    assert _lane_labels(svg) == ["Verkiezingen (2)", f"{seed_timeline.title} (2)"]
+    assert sorted(_marks(svg)) == sorted([CALL, letter.slug])
+
+
+def test_the_chart_offers_lanes_by_timeline(client, seed):
+    html = client.get("/?view=chart").content.decode()
+    assert re.search(r'<a href="\?view=chart&amp;lanes=timeline"[^>]*>tijdlijn</a>', html)
+    Event.objects.published().last().timelines.clear()
+    english = client.get("/en/?view=chart&lanes=timeline").content.decode()
+    assert 'aria-current="true" rel="nofollow">timeline</a>' in english
+    assert _lane_labels(_svg(english))[-1] == "In no timeline (1)"
 
 
 # -- zoom and pan ------------------------------------------------------------------------------

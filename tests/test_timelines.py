@@ -1,8 +1,15 @@
 """Several timelines: /t/<slug>/, the list at /t/, the `timeline` filter everywhere."""
 
-import pytest
+import re
 
-from timeline.models import Event, Timeline
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from conftest import CALL, DESKTOP, PHONE, WCAG, card_ids, cards, checkbox
+from django.conf import settings
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from timeline.models import EditorPreference, Event, Timeline
 from timeline.query import sql
 from timeline.query.forms import Criteria
 from timeline.query.index import EventIndex
@@ -108,3 +115,200 @@ def test_the_add_form_defaults_to_the_featured_timeline(admin_client, two_timeli
     response = admin_client.get("/admin/timeline/event/add/")
     featured = Timeline.objects.get(featured=True)
     assert response.context["adminform"].form.initial["timelines"] == [featured.pk]
+
+
+# -- demo data lives only in its own timeline ----------------------------------------------------
+
+
+@pytest.mark.parametrize("demo_first", [False, True], ids=["seed-then-demo", "demo-then-seed"])
+def test_demo_data_never_appears_on_the_front_page_and_fills_t_demo(client, settings, demo_first):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "demo-timeline"}}  # fmt: skip
+    steps = [
+        lambda: call_command("loaddata", "seed", verbosity=0),
+        lambda: call_command("generate_demo", events=60, seed=3, verbosity=0),
+    ]
+    for step in reversed(steps) if demo_first else steps:
+        step()
+        client.get("/")  # a cached front page between the steps must not outlive them
+    seeded = Event.objects.exclude(slug__startswith="demo-").filter(published=True).count()
+    front = client.get("/")
+    assert front.status_code == 200 and "[demo]" not in front.content.decode()
+    api = client.get("/api/events.json").json()
+    assert api["count"] == seeded
+    assert not [e for e in api["events"] if e["slug"].startswith("demo-")]
+    demo = client.get("/t/demo/")
+    assert demo.status_code == 200
+    text = demo.content.decode()
+    assert "[demo] Synthetische crisis" in text and "[demo]" in text
+    published_demo = Event.objects.filter(slug__startswith="demo-", published=True).count()
+    in_demo = client.get("/api/events.json?timeline=demo").json()
+    assert in_demo["count"] == published_demo > 0
+    assert all(e["slug"].startswith("demo-") for e in in_demo["events"])
+    assert not Timeline.objects.get(slug="demo").featured
+
+
+# -- the admin: timelines in bulk, the "Tijdlijn" filter, the count per timeline -----------------
+
+CHANGELIST = "/admin/timeline/event/"
+
+
+def _bulk(admin_client, action: str, pks: list[int], timeline: Timeline | None = None, **extra):
+    data = {"action": action, "_selected_action": pks, **extra}
+    if timeline is not None:
+        data.update(apply="1", timeline=timeline.pk)
+    return admin_client.post(CHANGELIST, data, follow=timeline is not None)
+
+
+def test_the_admin_adds_events_to_a_timeline_in_bulk_and_its_page_follows_at_once(
+    admin_client, client, two_timelines
+):
+    election, shared, own = two_timelines
+    others = list(Event.objects.published().exclude(timelines=election).order_by("start")[:2])
+    assert all(e.title not in client.get("/t/verkiezingen/").content.decode() for e in others)
+    pks = [e.pk for e in others]
+    # The list's first post shows the intermediate page: which timeline?
+    page = _bulk(admin_client, "add_to_timeline", pks)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Aan welke tijdlijn voegt u 2 gebeurtenissen toe?" in text
+    assert f'<option value="{election.pk}">Verkiezingen</option>' in text
+    assert all(f'name="_selected_action" value="{pk}"' in text for pk in pks)
+    assert not Event.objects.filter(pk__in=pks, timelines=election).exists()  # nothing yet
+    # One of them already in: only the other is counted as added.
+    done = _bulk(admin_client, "add_to_timeline", [*pks, shared.pk], election)
+    assert "2 gebeurtenissen toegevoegd aan tijdlijn Verkiezingen" in done.content.decode()
+    after = client.get("/t/verkiezingen/")
+    assert all(e.title in after.content.decode() for e in others)
+    assert after.context["count"] == 4
+    # Still on the front page too: adding never takes an event out of another timeline.
+    front = client.get("/").content.decode()
+    assert all(e.title in front for e in others)
+
+
+def test_the_admin_removes_events_from_a_timeline_in_bulk(admin_client, client, two_timelines):
+    election, shared, own = two_timelines
+    assert own.title in client.get("/t/verkiezingen/").content.decode()
+    page = _bulk(admin_client, "remove_from_timeline", [own.pk])
+    assert "Uit welke tijdlijn haalt u 1 gebeurtenis weg?" in page.content.decode()
+    done = _bulk(admin_client, "remove_from_timeline", [own.pk, shared.pk], election)
+    assert "2 gebeurtenissen verwijderd uit tijdlijn Verkiezingen" in done.content.decode()
+    after = client.get("/t/verkiezingen/")
+    assert own.title not in after.content.decode() and after.context["count"] == 0
+    # In no timeline now, so the featured timeline (the front page) shows it again.
+    assert own.title in client.get("/").content.decode()
+
+
+def test_the_bulk_action_applies_to_every_event_selected_across_pages(admin_client, two_timelines):
+    election, _shared, _own = two_timelines
+    done = admin_client.post(
+        CHANGELIST + "?status__exact=occurred",
+        {"action": "add_to_timeline", "_selected_action": [1], "select_across": "1",
+         "apply": "1", "timeline": election.pk},
+        follow=True,
+    )  # fmt: skip
+    occurred = Event.objects.filter(status="occurred")
+    assert done.status_code == 200
+    assert occurred.filter(timelines=election).count() == occurred.count() > 2
+    assert (
+        not Event.objects.exclude(status="occurred")
+        .filter(timelines=election)
+        .exclude(pk__in=[_shared.pk, _own.pk])
+        .exists()
+    )
+
+
+def test_the_bulk_action_refuses_an_unknown_timeline_and_changes_nothing(admin_client, two_timelines):
+    election, shared, own = two_timelines
+    page = admin_client.post(
+        CHANGELIST,
+        {"action": "add_to_timeline", "_selected_action": [own.pk], "apply": "1", "timeline": "999999"},
+    )
+    assert page.status_code == 200
+    assert "Selecteer een geldige keuze" in page.content.decode()
+    assert list(own.timelines.all()) == [election]
+
+
+def test_the_admin_lists_events_by_timeline_and_those_in_none(admin_client, two_timelines):
+    election, shared, own = two_timelines
+    unfiled = Event.objects.exclude(pk__in=[shared.pk, own.pk]).order_by("start").last()
+    unfiled.timelines.clear()
+    page = admin_client.get(CHANGELIST)
+    text = page.content.decode()
+    assert "Op Tijdlijn" in text and "zonder tijdlijn" in text
+    by_timeline = admin_client.get(CHANGELIST, {"timeline": election.pk})
+    assert {e.pk for e in by_timeline.context["cl"].result_list} == {shared.pk, own.pk}
+    in_none = admin_client.get(CHANGELIST, {"timeline": "none"})
+    assert [e.pk for e in in_none.context["cl"].result_list] == [unfiled.pk]
+    # A value that is no timeline: the admin's own "wrong filter" answer, never a 500.
+    assert admin_client.get(CHANGELIST, {"timeline": "x"}).status_code == 302
+
+
+def test_the_admin_lists_timelines_with_their_number_of_events(admin_client, two_timelines):
+    text = admin_client.get("/admin/timeline/timeline/").content.decode()
+    assert "Gebeurtenissen" in text
+    seed_count = Timeline.objects.get(slug="oekraine-crisis-2022").events.count()
+    assert f'<td class="field-event_count">{seed_count}</td>' in text
+    assert '<td class="field-event_count">2</td>' in text
+
+
+def test_the_bulk_timeline_page_is_english_for_an_english_editor(admin_client, admin_user, two_timelines):
+    EditorPreference.objects.create(user=admin_user, language="en")
+    election, shared, own = two_timelines
+    page = _bulk(admin_client, "add_to_timeline", [own.pk])
+    assert "Which timeline do you add 1 event to?" in page.content.decode()
+    done = _bulk(admin_client, "add_to_timeline", [shared.pk], election)
+    assert "0 events added to timeline Verkiezingen" in done.content.decode()
+
+
+# -- in the browser: /t/<slug>/ filters in place and stays under its own address -------------
+
+SCREENSHOTS = settings.BASE_DIR / "docs" / "screenshots"
+
+
+@pytest.fixture
+def live_timelines(live_seed):
+    """The seed (featured) and an "election" timeline holding the call and four other events."""
+    election = Timeline.objects.create(
+        slug="verkiezingen", title="Verkiezingen", description="Een andere crisis, met een langere "
+        "beschrijving zoals een redactie die schrijft: waar het om gaat en wat er op het spel staat."
+    )  # fmt: skip
+    chosen = [Event.objects.get(slug=CALL), *Event.objects.published().exclude(slug=CALL)[:4]]
+    election.events.add(*chosen)
+    return live_seed, chosen
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_timeline_page_filters_in_place_and_keeps_its_address(page: Page, live_timelines):
+    server, chosen = live_timelines
+    page.goto(server.url + "/t/verkiezingen/")
+    expect(cards(page)).to_have_count(len(chosen))
+    page.evaluate("window.__marker = 'still here'")
+    checkbox(page, "Emmanuel Macron").check()
+    expect(page).to_have_url(re.compile(r"/t/verkiezingen/\?.*actor=macron"))
+    expect(cards(page)).to_have_count(1)
+    assert card_ids(page) == [CALL]
+    assert page.evaluate("window.__marker") == "still here"  # htmx swapped, no page load
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/t/verkiezingen/$"))
+    expect(cards(page)).to_have_count(len(chosen))
+    assert sorted(card_ids(page)) == sorted(e.slug for e in chosen)
+    page.go_forward()
+    expect(page).to_have_url(re.compile(r"/t/verkiezingen/\?.*actor=macron"))
+    expect(cards(page)).to_have_count(1)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1280", "390"])
+def test_the_timeline_pages_have_no_accessibility_violations(page: Page, live_timelines, size):
+    server, _chosen = live_timelines
+    page.set_viewport_size(size)
+    for path in ("/t/", "/t/verkiezingen/", "/en/t/"):
+        page.goto(server.url + path)
+        results = Axe().run(page, options=WCAG)
+        assert results.violations_count == 0, (path, results.generate_report())
+    page.goto(server.url + "/t/")
+    expect(page.locator(".timeline-list > li")).to_have_count(2)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    name = f"timelines-{size['width']}.png"
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,6 +39,7 @@ from timeline.admin_forms import (
     EditConflict,
     EventAdminForm,
     IngestForm,
+    TimelineChoiceForm,
     first_source_of,
     read_from,
     resolve_for,
@@ -371,6 +373,31 @@ class ActorFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TimelineFilter(admin.SimpleListFilter):
+    """Events by timeline, and those in none ("zonder tijdlijn"): the featured timeline shows
+    them too (see `timeline.query.forms.timeline_criteria`), until an editor files them."""
+
+    title = gettext_lazy("Tijdlijn")
+    parameter_name = "timeline"
+    NONE = "none"  # never a key
+
+    def lookups(self, request, model_admin):
+        timelines = Timeline.objects.order_by("title").only("pk", "title")
+        return [*((str(t.pk), t.title) for t in timelines), (self.NONE, _("zonder tijdlijn"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.NONE:
+            filed = Event.timelines.through.objects.filter(event=OuterRef("pk"))
+            return queryset.filter(~Exists(filed))
+        if self.value():
+            if not self.value().isdigit():
+                raise IncorrectLookupParameters(self.value())
+            return queryset.filter(
+                pk__in=Event.timelines.through.objects.filter(timeline_id=self.value()).values("event")
+            )
+        return queryset
+
+
 @admin.register(Event)
 class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
     # Under the import/export buttons (django-import-export extends it): "Artikel inlezen".
@@ -393,7 +420,7 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
     list_filter = [
         "type",
         "status",
-        "timelines",
+        TimelineFilter,
         ActorFilter,
         "published",
         ("start", admin.DateFieldListFilter),
@@ -416,7 +443,7 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
     # No date_hierarchy: its year links are a DISTINCT over every event's date (half a second
     # at 100,000 events on SQLite); the "begin" filter and the date columns' order remain.
     list_per_page = 50
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "unpublish", "add_to_timeline", "remove_from_timeline"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["type", "place", "timelines"]
     readonly_fields = [
@@ -631,6 +658,66 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
             % {"n": n},
             messages.SUCCESS,
         )
+
+    # -- bulk: into or out of a timeline ---------------------------------------------------
+
+    # The memberships are written in chunks of this many, all in one transaction.
+    TIMELINE_CHUNK = 500
+
+    def _timeline_action(self, request, queryset, adding: bool):
+        """Django's intermediate-page pattern: the first post (from the list) shows the choice
+        of timeline, the second (with `apply`) writes. The m2m signals take the events to the
+        change hub (`timeline.changes`), which updates the index and drops the page cache once,
+        when the transaction commits."""
+        form = TimelineChoiceForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            ctx = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Toevoegen aan tijdlijn") if adding else _("Verwijderen uit tijdlijn"),
+                "form": form,
+                "action": request.POST.get("action", ""),
+                "select_across": request.POST.get("select_across", "0"),
+                "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+                "count": queryset.count(),
+                "adding": adding,
+            }
+            return TemplateResponse(request, "admin/timeline/event/choose_timeline.html", ctx)
+        timeline = form.cleaned_data["timeline"]
+        with transaction.atomic(using=router.db_for_write(Event)):
+            pks = list(queryset.order_by().values_list("pk", flat=True))
+            # The timeline's members whole, not `pk__in` the selection: select-across may
+            # hold more keys than SQLite takes parameters in one query.
+            members = set(
+                Event.timelines.through.objects.filter(timeline=timeline).values_list("event_id", flat=True)
+            )
+            changing = [pk for pk in pks if (pk in members) != adding]
+            write = timeline.events.add if adding else timeline.events.remove
+            for start in range(0, len(changing), self.TIMELINE_CHUNK):
+                write(*changing[start : start + self.TIMELINE_CHUNK])
+        n = len(changing)
+        if adding:
+            message = ngettext(
+                "%(n)d gebeurtenis toegevoegd aan tijdlijn %(timeline)s",
+                "%(n)d gebeurtenissen toegevoegd aan tijdlijn %(timeline)s",
+                n,
+            )
+        else:
+            message = ngettext(
+                "%(n)d gebeurtenis verwijderd uit tijdlijn %(timeline)s",
+                "%(n)d gebeurtenissen verwijderd uit tijdlijn %(timeline)s",
+                n,
+            )
+        self.message_user(request, message % {"n": n, "timeline": timeline.title}, messages.SUCCESS)
+        return None
+
+    @admin.action(description=gettext_lazy("Toevoegen aan tijdlijn…"), permissions=["change"])
+    def add_to_timeline(self, request, queryset):
+        return self._timeline_action(request, queryset, adding=True)
+
+    @admin.action(description=gettext_lazy("Verwijderen uit tijdlijn…"), permissions=["change"])
+    def remove_from_timeline(self, request, queryset):
+        return self._timeline_action(request, queryset, adding=False)
 
     # -- saving without losing a colleague's edit ------------------------------------------
 

@@ -547,3 +547,12 @@ class IngestForm(forms.Form):
         data = self.cleaned_data
         words = f"{data['outlet']}-{data['published'].isoformat()}-{data.get('title') or ''}"
         return slugify(words)[:50].strip("-")
+
+
+class TimelineChoiceForm(forms.Form):
+    """The intermediate page of the event list's "Toevoegen aan tijdlijn…" and "Verwijderen uit
+    tijdlijn…": which timeline the selected events go into or out of."""
+
+    timeline = forms.ModelChoiceField(
+        Timeline.objects.order_by("title"), label=_("Tijdlijn"), empty_label=None
+    )

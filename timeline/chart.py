@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 
 from timeline import dates
 from timeline.i18n import actor_name, date_label, reader_language, type_name
-from timeline.models import Event, detail_url
+from timeline.models import Event, Timeline, detail_url
 from timeline.query.forms import EventFilterForm, range_end
 from timeline.query.index import EPOCH, OPEN_END, Selection
 from timeline.query.params import to_query, without
@@ -267,6 +267,30 @@ def _actor_lanes(selection: Selection, rows: np.ndarray, form: EventFilterForm) 
     )
 
 
+def _timeline_lanes(selection: Selection, rows: np.ndarray, form: EventFilterForm) -> LaneRows:
+    # The index holds memberships by timeline key; the titles are the public timelines' (a
+    # hidden one is no lane: its events count as in none).
+    pks, labels = [], []
+    for pk, title in Timeline.objects.public().order_by("pk").values_list("pk", "title"):
+        pks.append(pk)
+        labels.append(title)
+    pks = np.array(pks, dtype=np.int64)
+    pos, timeline = selection.timeline_pairs()
+    shown = np.isin(timeline, pks)
+    pos, lane = pos[shown], np.searchsorted(pks, timeline[shown])
+    # Events in no (public) timeline get a lane of their own, after the timelines.
+    alone = np.setdiff1d(rows, pos)
+    labels.append(_("zonder tijdlijn"))
+    current = form.value.get("timeline")  # the page's own timeline comes first
+    chosen = np.searchsorted(pks, [current.pk]).tolist() if current is not None and current.pk in pks else []
+    return (
+        np.concatenate([pos, alone]),
+        np.concatenate([lane, np.full(len(alone), len(labels) - 1, dtype=np.int64)]),
+        labels,
+        chosen,
+    )
+
+
 def _no_lanes(selection: Selection, rows: np.ndarray, form: EventFilterForm) -> LaneRows:
     return rows, np.zeros(len(rows), dtype=np.int64), [_("alle gebeurtenissen")], []
 
@@ -276,6 +300,7 @@ def _no_lanes(selection: Selection, rows: np.ndarray, form: EventFilterForm) -> 
 LANES: dict[str, Callable[[Selection, np.ndarray, EventFilterForm], LaneRows]] = {
     "type": _type_lanes,
     "actor": _actor_lanes,
+    "timeline": _timeline_lanes,
     "none": _no_lanes,
 }
 

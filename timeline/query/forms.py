@@ -195,6 +195,7 @@ class EventFilterForm(forms.Form):
         choices=[
             ("type", gettext_lazy("soort")),
             ("actor", gettext_lazy("deelnemer")),
+            ("timeline", gettext_lazy("tijdlijn")),
             ("none", gettext_lazy("geen")),
         ],
         label=gettext_lazy("Banen"),
@@ -360,7 +361,7 @@ class EventFilterForm(forms.Form):
 
     @property
     def chosen_lanes(self) -> str:
-        """The chart's lanes: `type` (the default), `actor` or `none`."""
+        """The chart's lanes: `type` (the default), `actor`, `timeline` or `none`."""
         return self.value.get("lanes") or "type"
 
     @property

@@ -692,6 +692,13 @@ class Selection:
         `index.actor_pks`); an actor in two roles counts once."""
         return self.index.participants.pairs_of(self.matching)
 
+    def timeline_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """(row, timeline pk) of every membership of the matching events: an event in two
+        timelines is in two pairs, one in none in none."""
+        ix = self.index
+        keep = self.matching[ix.member_pos]
+        return ix.member_pos[keep], ix.member_timeline[keep]
+
     def span(self) -> tuple[dt.date, dt.date] | None:
         """The first and the last start day of the events every filter but the period selects."""
         starts = self.index.start[self._without("period")]
