@@ -70,6 +70,9 @@ CASES = [
     ("partial, filtered", "/?" + FILTER, HX),
     ("partial, filtered, full", "/?" + FILTER_FULL, HX),
     ("api/events.json", "/api/events.json", {}),
+    # Issue 18: a timeline's own page answers from the index's membership column.
+    ("timeline page /t/demo/", "/t/demo/", {}),
+    ("timeline page, filtered", "/t/demo/?" + FILTER, HX),
 ]
 WRK_SECONDS = 10
 
