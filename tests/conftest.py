@@ -112,6 +112,18 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture(autouse=True)
+def _dutch_after_each_test():
+    """Every test begins in Dutch, the source language. A request through the test client runs
+    in the test's thread, and the locale middleware leaves the language of an /en/ page (or of
+    an English-preferring editor) active after it; the next test would read English."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def commit_points(monkeypatch):
     """Run `on_commit` callbacks where a deployment would commit.
 
