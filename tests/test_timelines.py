@@ -1,5 +1,6 @@
 """Several timelines: /t/<slug>/, the list at /t/, the `timeline` filter everywhere."""
 
+import io
 import re
 
 import pytest
@@ -7,7 +8,9 @@ from axe_playwright_python.sync_playwright import Axe
 from conftest import CALL, DESKTOP, PHONE, WCAG, card_ids, cards, checkbox
 from django.conf import settings
 from django.core.management import call_command
+from django.test import Client
 from playwright.sync_api import Page, expect
+from test_admin import form_data  # the admin's form read the way a browser submits it
 
 from timeline.models import EditorPreference, Event, Timeline
 from timeline.query import sql
@@ -35,6 +38,24 @@ def test_it_keeps_exactly_one_featured_timeline(seed):
     assert seed_timeline.featured
     other = Timeline.objects.create(slug="ander", title="Ander", featured=True)
     assert list(Timeline.objects.filter(featured=True)) == [other]
+
+
+def test_the_seed_never_takes_the_front_page_from_a_newsroom_timeline(db, client):
+    # A new installation whose editors made their own story the front page before the seed
+    # was loaded (`make run` loads it while there are no events).
+    own = Timeline.objects.create(slug="verkiezingen", title="Verkiezingen", featured=True)
+    out = io.StringIO()
+    call_command("load_seed", stdout=out)
+    assert "Tijdlijn 'oekraine-crisis-2022' geladen als niet uitgelicht: 'verkiezingen'" in out.getvalue()
+    assert list(Timeline.objects.filter(featured=True)) == [own]
+    assert Event.objects.filter(timelines__slug="oekraine-crisis-2022").count() == 19
+    assert client.get("/t/oekraine-crisis-2022/").context["count"] == 19
+    assert client.get("/").context["count"] == 0  # the newsroom's own (empty) story
+    # Loaded again (--force), it still changes nothing and says why.
+    out = io.StringIO()
+    call_command("load_seed", "--force", stdout=out)
+    assert "al gelijk aan de database" in out.getvalue()
+    assert list(Timeline.objects.filter(featured=True)) == [own]
 
 
 def test_each_timeline_page_shows_only_its_own_events(client, two_timelines):
@@ -197,6 +218,34 @@ def test_the_admin_removes_events_from_a_timeline_in_bulk(admin_client, client, 
     assert own.title not in after.content.decode() and after.context["count"] == 0
     # In no timeline now, so the featured timeline (the front page) shows it again.
     assert own.title in client.get("/").content.decode()
+
+
+def test_a_form_opened_before_a_bulk_action_cannot_put_the_old_timelines_back(
+    admin_client, two_timelines, django_user_model
+):
+    election, shared, own = two_timelines
+    colleague = django_user_model.objects.create_superuser("bram", "bram@example.org", "x")
+    desk = Client()
+    desk.force_login(colleague)
+    other = Event.objects.published().exclude(timelines=election).order_by("start").first()
+    url = f"{CHANGELIST}{other.pk}/change/"
+    opened = form_data(desk.get(url))  # bram opens the event, not in the election timeline
+    _bulk(admin_client, "add_to_timeline", [other.pk], election)
+    assert election in other.timelines.all()
+    opened["summary"] = "Bram's own change."
+    page = desk.post(url, opened)  # his form still lists the timelines it had
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Een collega heeft deze gebeurtenis opgeslagen nadat u haar opende (admin," in html
+    assert "Verkiezingen" in html.split("Gewijzigd door de collega")[1]
+    other.refresh_from_db()
+    assert election in other.timelines.all() and other.summary != "Bram's own change."
+    # The history says who did it and what it was.
+    latest = other.history.order_by("-history_date").first()
+    assert latest.history_user.username == "admin"
+    assert latest.history_change_reason == "toegevoegd aan tijdlijn Verkiezingen"
+    history = admin_client.get(f"{CHANGELIST}{other.pk}/history/").content.decode()
+    assert "toegevoegd aan tijdlijn Verkiezingen" in history
 
 
 def test_the_bulk_action_applies_to_every_event_selected_across_pages(admin_client, two_timelines):

@@ -18,7 +18,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import router, transaction
-from django.db.models import Count, Exists, ForeignKey, OuterRef, Prefetch
+from django.db.models import Count, Exists, F, ForeignKey, OuterRef, Prefetch
 from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.tasks import TaskResultStatus, default_task_backend
@@ -668,7 +668,9 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
         """Django's intermediate-page pattern: the first post (from the list) shows the choice
         of timeline, the second (with `apply`) writes. The m2m signals take the events to the
         change hub (`timeline.changes`), which updates the index and drops the page cache once,
-        when the transaction commits."""
+        when the transaction commits. Each event changed moves to its next version with a
+        history record naming the editor, so that a form opened before cannot quietly put the
+        old timelines back (it gets the colleague-saved page instead)."""
         form = TimelineChoiceForm(request.POST if "apply" in request.POST else None)
         if not form.is_valid():
             ctx = {
@@ -693,8 +695,21 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
             )
             changing = [pk for pk in pks if (pk in members) != adding]
             write = timeline.events.add if adding else timeline.events.remove
+            reason = (
+                f"toegevoegd aan tijdlijn {timeline.title}"
+                if adding
+                else f"verwijderd uit tijdlijn {timeline.title}"
+            )
             for start in range(0, len(changing), self.TIMELINE_CHUNK):
-                write(*changing[start : start + self.TIMELINE_CHUNK])
+                chunk = changing[start : start + self.TIMELINE_CHUNK]
+                write(*chunk)
+                Event.objects.filter(pk__in=chunk).update(version=F("version") + 1)
+                Event.history.bulk_history_create(
+                    Event.objects.filter(pk__in=chunk),
+                    update=True,
+                    default_user=request.user,
+                    default_change_reason=reason,
+                )
         n = len(changing)
         if adding:
             message = ngettext(

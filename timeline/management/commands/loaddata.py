@@ -21,6 +21,9 @@ references); on top of it:
   that leaves a published event without a citation with a quote loads nothing and names the
   event. Checked once, after every row (citations come after their events), in one query per
   thousand events loaded.
+- **The front page stays the newsroom's.** A fixture's featured timeline loaded where another
+  one is featured (the seed into an installation that features its own story) comes in as not
+  featured, and the command says so; it is then one click away at /t/ and /t/<slug>/.
 - `--empty-only` refuses to load into a database that already holds timeline data or users:
   what `make restore` uses, unless FORCE=1. Such a restore writes a large backup quickly: the
   change hub notes nothing row by row (`changes.all_at_once`: one search-text rebuild and one
@@ -52,7 +55,7 @@ from django.utils import timezone
 
 from timeline import changes
 from timeline.management.commands.dump import PROCESS_STATE, natural_keys
-from timeline.models import Citation, Event
+from timeline.models import Citation, Event, Timeline
 
 
 class FixtureRefused(CommandError):
@@ -124,6 +127,7 @@ class Command(loaddata.Command):
     def loaddata(self, fixture_labels) -> None:
         self.unchanged = 0
         self.overwritten: list[str] = []
+        self.kept_featured: list[str] = []
         self._file_of: dict[int, str] = {}
         self._events: list[int] = []  # the pks of the events this load wrote
         # Inside the transaction Django's loaddata opens around this.
@@ -143,6 +147,8 @@ class Command(loaddata.Command):
             self.stdout.write(f"{self.unchanged} object(s) al gelijk aan de database: ongemoeid.")
         for line in self.overwritten:
             self.stdout.write(self.style.WARNING(f"Overschreven (--overwrite): {line}"))
+        for line in self.kept_featured:
+            self.stdout.write(self.style.WARNING(line))
 
     def load_label(self, fixture_label) -> None:
         if fixture_label == loaddata.READ_STDIN:
@@ -199,6 +205,8 @@ class Command(loaddata.Command):
         self._seen += 1
         instance = obj.object
         model = type(instance)
+        if isinstance(instance, Timeline) and instance.featured:
+            self._keep_featured(instance)
         excluded = (
             instance._meta.app_config in self.excluded_apps
             or model in self.excluded_models
@@ -230,6 +238,21 @@ class Command(loaddata.Command):
             self._record_overwrite(instance, edit)
         self._note_event(instance, saved)
         return saved
+
+    def _keep_featured(self, timeline: Timeline) -> None:
+        """Load the fixture's featured timeline as not featured when the database already
+        features another (there is one front page, and an editor chose it)."""
+        others = Timeline.objects.using(self.using).filter(featured=True).exclude(slug=timeline.slug)
+        if timeline.pk is not None:
+            others = others.exclude(pk=timeline.pk)
+        featured = others.first()
+        if featured is None:
+            return
+        timeline.featured = False
+        self.kept_featured.append(
+            f"Tijdlijn '{timeline.slug}' geladen als niet uitgelicht: '{featured.slug}' is de "
+            "uitgelichte tijdlijn en blijft dat (wijzig het in de admin)."
+        )
 
     def _note_event(self, instance, saved: bool) -> None:
         if saved and isinstance(instance, Event):
