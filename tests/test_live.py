@@ -127,6 +127,33 @@ def test_a_draft_or_an_event_outside_the_page_filters_does_not_count(client, see
 
 
 @pytest.mark.django_db
+def test_an_event_withdrawn_from_the_page_counts_as_withdrawn(client, seed):
+    # A reader with the page open must learn that a fact it shows is no longer published.
+    shown = publish("overleg-dat-niet-doorging", actor="macron")
+    draft = publish("concept-met-macron", actor="macron", published=False)
+    time.sleep(1.1)  # the page says when it was built to the second: built after both
+    url, etag = live_region(client, "/?actor=macron")
+    call = Event.objects.get(slug=CALL)  # from the seed fixture: no history before this change
+    call.published = False
+    call.save()
+    draft.title = "Concept, herschreven"
+    draft.save()  # never shown: not withdrawn
+    outside = Event.objects.published().exclude(participations__actor__slug="macron").first()
+    outside.published = False
+    outside.save()  # not on this page
+    assert "1 ingetrokken —" in poll(client, url, etag).content.decode()
+    shown.published = False
+    shown.save()
+    assert "2 ingetrokken —" in poll(client, url, etag).content.decode()
+    # Published again, it is news to a page built while it was withdrawn.
+    time.sleep(1.1)
+    url, etag = live_region(client, "/?actor=macron")
+    call.published = True
+    call.save()
+    assert "1 nieuwe gebeurtenis —" in poll(client, url, etag).content.decode()
+
+
+@pytest.mark.django_db
 def test_a_bulk_change_says_the_timeline_was_updated(client, seed):
     from timeline import changes
 

@@ -197,6 +197,58 @@ def test_it_takes_a_picture_away(desk, pictured):
     assert "<img" not in desk.get(event.get_absolute_url()).content.decode()
 
 
+def test_a_picture_taken_away_is_no_longer_served_at_any_size(desk, client, pictured, media):
+    urls = [pictures.Picture.url_of(r) for r in pictured.shown_picture.renditions()]
+    assert len(stored(media)) == 3 and all(client.get(u).status_code == 200 for u in urls)
+    url = CHANGE.format(pictured.pk)
+    data = form_data(desk.get(url))
+    data["picture_remove"] = "on"
+    assert desk.post(url, data).status_code == 302
+    assert stored(media) == []
+    assert all(client.get(u).status_code == 404 for u in urls)
+
+
+def test_a_replaced_picture_leaves_only_the_new_one(desk, pictured, media):
+    old = set(stored(media))
+    response = upload(desk, camera_jpeg(size=(1000, 700), orientation=1))
+    assert response.status_code == 302
+    event = Event.objects.get(slug=CALL)
+    assert event.picture.name != pictured.picture.name
+    now = set(stored(media))
+    assert not now & old
+    assert {p.name for p in now} == {Path(r.name).name for r in event.shown_picture.renditions()}
+
+
+def test_a_picture_two_events_show_stays_until_neither_does(desk, pictured, media):
+    other = Event.objects.exclude(pk=pictured.pk).first()
+    for name in ("picture", "picture_width", "picture_height", "picture_alt"):
+        setattr(other, name, getattr(pictured, name))
+    other.save()
+    url = CHANGE.format(pictured.pk)
+    data = form_data(desk.get(url))
+    data["picture_remove"] = "on"
+    assert desk.post(url, data).status_code == 302
+    assert len(stored(media)) == 3  # the other event still shows it
+    other.delete()
+    assert stored(media) == []
+
+
+def test_a_revert_to_a_version_whose_picture_was_taken_away_comes_back_without_it(desk, pictured, media):
+    with_picture = pictured.history.order_by("-history_date").first()
+    url = CHANGE.format(pictured.pk)
+    data = form_data(desk.get(url))
+    data["picture_remove"] = "on"
+    data["title"] = "Poetin en Macron bellen"
+    assert desk.post(url, data).status_code == 302
+    revert_url = f"/admin/timeline/event/{pictured.pk}/history/{with_picture.history_id}/"
+    response = desk.post(revert_url, form_data(desk.get(revert_url), "historicalevent_form"), follow=True)
+    assert "De afbeelding van die versie is intussen verwijderd" in response.content.decode()
+    event = Event.objects.get(pk=pictured.pk)
+    assert event.title == with_picture.title  # the rest of the version is back
+    assert not event.picture and event.shown_picture is None and event.picture_alt == ""
+    assert "<img" not in desk.get(event.get_absolute_url()).content.decode()
+
+
 # -- where readers see it ------------------------------------------------------------------------
 
 

@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from timeline import history, i18n, imports, ingest, resources
+from timeline import history, i18n, imports, ingest, pictures, resources
 from timeline.admin_forms import (
     CitationAdminForm,
     EditConflict,
@@ -741,6 +741,16 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
             obj.unresolved_date = ""  # the editor has settled the date
         if getattr(request, "revert_reason", None):
             obj._change_reason = request.revert_reason
+            if obj.picture and not pictures.exists(obj.picture.name):
+                # Taken away since (its files deleted): the version comes back without it.
+                obj.picture, obj.picture_width, obj.picture_height = "", None, None
+                obj.picture_alt = obj.picture_credit = obj.picture_caption = ""
+                self.message_user(
+                    request,
+                    _("De afbeelding van die versie is intussen verwijderd; de rest van de "
+                      "versie is teruggezet, zonder afbeelding."),
+                    messages.WARNING,
+                )
         if change:
             opened = form.cleaned_data.get("opened_version")
             if not obj.claim_version(opened):

@@ -36,7 +36,7 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from timeline import history
+from timeline import history, pictures
 from timeline.models import (
     FORMER_SLUG_OWNERS,
     Actor,
@@ -256,6 +256,40 @@ SAVED_OR_DELETED = [
 for _model, _handler in SAVED_OR_DELETED:
     post_save.connect(_handler, sender=_model)
     post_delete.connect(_handler, sender=_model)
+
+
+# -- pictures: the storage holds what events show, nothing an editor took away ----------------
+
+
+@receiver(pre_save, sender=Event)
+def note_picture_before_save(sender, instance: Event, raw: bool, using: str, **kwargs) -> None:
+    # A row loaded from the database knows its picture (`Event.from_db`); one built otherwise
+    # (a revert builds it from a history record) is asked for it, once.
+    if raw or instance.pk is None or "saved_picture" in instance.__dict__:
+        return
+    saved = Event.objects.using(using).filter(pk=instance.pk).values_list("picture", flat=True)
+    instance.saved_picture = saved.first() or ""
+
+
+@receiver(post_save, sender=Event)
+def free_replaced_picture(sender, instance: Event, raw: bool, using: str, **kwargs) -> None:
+    old, new = getattr(instance, "saved_picture", ""), instance.picture.name or ""
+    instance.saved_picture = new
+    if not raw and old and old != new:
+        transaction.on_commit(lambda: free_picture(old, using), using=using)
+
+
+@receiver(post_delete, sender=Event)
+def free_deleted_picture(sender, instance: Event, using: str, **kwargs) -> None:
+    if name := instance.picture.name:
+        transaction.on_commit(lambda: free_picture(name, using), using=using)
+
+
+def free_picture(name: str, using: str) -> None:
+    """Delete a picture's files unless an event still shows it (the names are the content's
+    hash: two events may share one)."""
+    if not Event.objects.using(using).filter(picture=name).exists():
+        pictures.delete(name)
 
 
 @receiver(pre_delete, sender=Timeline)

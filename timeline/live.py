@@ -10,10 +10,13 @@ the current data version's token, so:
   index, no page is built;
 - a change: 200 with the banner (`timeline/_live.html`): how many published events matching the
   page's filters (through `EventFilterForm`, so every filter counts, one added later too) are
-  new, corrected or otherwise changed since the page's version, from the change log (`Change`).
-  New means not published when the page was built (the event's history says so); corrected, a
-  public correction made since. A bulk change, a log pruned past the page's version or another
-  history is "bijgewerkt" without a count.
+  new, corrected or otherwise changed since the page's version, from the change log (`Change`),
+  and how many it showed are withdrawn (no longer published). New means not published when the
+  page was built (the event's history says so); corrected, a public correction made since;
+  withdrawn, published then and not now (an event loaded by a fixture, which has no history
+  before its first change, counts as shown then: a fixture publishes only sourced events).
+  A bulk change, a log pruned past the page's version or another history is "bijgewerkt"
+  without a count.
 
 A bad `v` or `t`, or a wrong machine parameter, is a 400. `UnchangedPollMiddleware`, near the
 top of the stack, answers the 304s before sessions, CSRF and the rest run (a third of the
@@ -55,10 +58,11 @@ class Tally:
     new: int = 0
     corrected: int = 0
     changed: int = 0
+    withdrawn: int = 0
     everything: bool = False  # a bulk change or another history: no count
 
     def __bool__(self) -> bool:
-        return bool(self.new or self.corrected or self.changed or self.everything)
+        return bool(self.new or self.corrected or self.changed or self.withdrawn or self.everything)
 
 
 def etag(token: str) -> str:
@@ -101,16 +105,17 @@ def since(criteria: Criteria, seen: int, at: dt.datetime, now: int) -> Tally:
     touched = {pk for _n, kind, pk in rows if kind == Change.Kind.EVENT}
     if not touched:
         return Tally()
-    matching = dict(
-        sql.apply(criteria, Event.objects.published().filter(pk__in=touched)).values_list("pk", "created")
-    )
+    selected = sql.apply(criteria, Event.objects.filter(pk__in=touched))
+    matching, unpublished = {}, {}
+    for pk, created, published in selected.values_list("pk", "created", "published"):
+        (matching if published else unpublished)[pk] = created
     corrected = set(
         Correction.objects.filter(event__in=matching, made__gt=at).values_list("event_id", flat=True)
     )
     # Whether each was published when the page was built: its last history record by then.
     published_then = {}
     records = (
-        Event.history.filter(id__in=matching, history_date__lte=at)
+        Event.history.filter(id__in=[*matching, *unpublished], history_date__lte=at)
         .order_by("id", "history_date", "history_id")
         .values_list("id", "published")
     )
@@ -118,10 +123,12 @@ def since(criteria: Criteria, seen: int, at: dt.datetime, now: int) -> Tally:
         published_then[pk] = published
     # An event without a record by then (a fixture's) was there as it is.
     new = {pk for pk, created in matching.items() if created > at or published_then.get(pk) is False}
+    withdrawn = [pk for pk, created in unpublished.items() if created <= at and published_then.get(pk, True)]
     return Tally(
         new=len(new),
         corrected=len(corrected - new),
         changed=len(set(matching) - new - corrected),
+        withdrawn=len(withdrawn),
     )
 
 

@@ -679,6 +679,15 @@ class Event(KeepsItsSlug, models.Model):
     def get_status_display(self) -> str:
         return choice_label(self.Status, self.status)
 
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
+        # The picture it was loaded with, so that the change hub sees one replaced or taken
+        # away without asking the database (a deferred picture is unknown: nothing is freed).
+        if "picture" in instance.__dict__:
+            instance.saved_picture = str(instance.__dict__["picture"] or "")
+        return instance
+
     def claim_version(self, seen: int) -> bool:
         """The optimistic lock every editing path goes through (admin, spreadsheet import,
         ingest): move the row from version `seen` to the next one, unless someone else's save

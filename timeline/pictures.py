@@ -8,6 +8,11 @@ profile, and each size is encoded from a fresh image, so no EXIF (GPS location, 
 XMP, ICC profile or comment of the upload survives. The upload itself is not kept: the largest
 size (at most 1,600 px wide) stands in for it.
 
+A picture no event shows any more (taken away, replaced, or its event deleted) is deleted
+from the storage once that change commits (`timeline.changes`): what an editor removes is no
+longer served, at any size. A revert to a version whose picture is gone gives back the rest of
+that version without it, and says so.
+
 The sizes are JPEGs (every browser, feed reader and TimelineJS shows them) named by the hash of
 the largest one's bytes, `pictures/<hash>-<width>.jpg`, so a name never changes content and is
 cached for a year (`timeline.views.picture_file`, or the bucket's own headers on S3). The event
@@ -226,6 +231,26 @@ def _sizes(pixels: Image.Image) -> Prepared:
         encoded.append((width, height, buffer.getvalue()))
     digest = hashlib.sha256(encoded[-1][2]).hexdigest()[:20]
     return Prepared([(Rendition(f"pictures/{digest}-{w}.jpg", w, h), data) for w, h, data in encoded])
+
+
+def files_of(name: str) -> list[str]:
+    """Every size stored for the picture whose largest size is `name`, that one last."""
+    if not NAME.fullmatch(name):
+        return [name]
+    stem, width = name.removesuffix(".jpg").rsplit("-", 1)
+    return [f"{stem}-{w}.jpg" for w in widths_for(int(width))]
+
+
+def exists(name: str, storage: Storage | None = None) -> bool:
+    storage = storage or default_storage
+    return all(storage.exists(file) for file in files_of(name))
+
+
+def delete(name: str, storage: Storage | None = None) -> None:
+    """Remove every size of a picture from the storage (one already gone is no error)."""
+    storage = storage or default_storage
+    for file in files_of(name):
+        storage.delete(file)
 
 
 def store(prepared: Prepared, storage: Storage | None = None) -> Rendition:

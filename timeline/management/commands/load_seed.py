@@ -15,4 +15,6 @@ class Command(BaseCommand):
         if Event.objects.exists() and not force:
             self.stdout.write("Database already has events; seed not loaded (use --force).")
             return
-        call_command("loaddata", "seed", verbosity=options["verbosity"], stdout=self.stdout, stderr=self.stderr)
+        call_command(
+            "loaddata", "seed", verbosity=options["verbosity"], stdout=self.stdout, stderr=self.stderr
+        )
