@@ -161,6 +161,49 @@ def test_it_orders_newest_first(client, seed):
     assert slugs == list(Event.objects.published().order_by("-start", "-slug").values_list("slug", flat=True))
 
 
+def _suggestions(client, query: str) -> dict[str, tuple[str, str]]:
+    """Each suggestion's words before its count -> (the count's words, its link)."""
+    html = client.get("/actors/suggest/?" + query).content.decode()
+    found = re.findall(r'<a role="option"[^>]* href="([^"]*)"[^>]*>(.*?)</a>', html)
+    out = {}
+    for href, inner in found:
+        words = re.sub(r"<[^>]+>", "", re.sub(r'<span [^>]*aria-hidden="true">[^<]*</span>', "", inner))
+        name, count = words.rsplit(" · ", 1)
+        out[name.split(" · ")[0]] = (count, href.replace("&amp;", "&"))
+    return out
+
+
+def test_a_suggestion_says_how_many_events_it_shows_and_offers_all_of_a_country(client, seed):
+    # Germany itself takes part in nothing; its foreign minister does: the reader learns both
+    # before choosing, and "Alles van Duitsland" leads to her events.
+    offered = _suggestions(client, "who=duits")
+    assert offered["Duitsland"] == ("0 gebeurtenissen", "?actor=duitsland")
+    baerbock = _db(participations__actor__affiliation__slug="duitsland")
+    assert offered["Alles van Duitsland"] == (f"{len(baerbock)} gebeurtenis", "?affiliation=duitsland")
+    assert set(_slugs(client.get("/" + offered["Alles van Duitsland"][1]))) == baerbock
+    # Counted with the page's other filters, as its facet is; the link keeps them.
+    offered = _suggestions(client, "who=rusland&type=statement")
+    own = _db(participations__actor__slug="rusland", type__slug="statement")
+    assert offered["Rusland"] == (f"{len(own)} gebeurtenissen", "?type=statement&actor=rusland")
+    assert len(own) > 1 and set(_slugs(client.get("/" + offered["Rusland"][1]))) == own
+    assert int(offered["Alles van Rusland"][0].split()[0]) > len(own)
+    # In English too.
+    html = client.get("/en/actors/suggest/?who=germ").content.decode()
+    assert "Germany</span>" in html and "All of Germany" in html and "0 events" in html
+
+
+def test_a_suggestion_on_a_timelines_own_page_counts_that_timeline(client, seed):
+    from timeline.models import Timeline
+
+    election = Timeline.objects.create(slug="verkiezingen", title="Verkiezingen")
+    Event.objects.published().filter(participations__actor__slug="lavrov").first().timelines.add(election)
+    page = client.get("/t/verkiezingen/").content.decode()
+    assert "/actors/suggest/?timeline=verkiezingen" in page
+    assert _suggestions(client, "timeline=verkiezingen&who=lavrov")["Sergej Lavrov"][0] == "1 gebeurtenis"
+    whole = _db(participations__actor__slug="lavrov")
+    assert _suggestions(client, "who=lavrov")["Sergej Lavrov"][0] == f"{len(whole)} gebeurtenissen"
+
+
 def test_it_autocompletes_actors_by_alias(client, seed):
     html = client.get("/actors/suggest/?who=putin").content.decode()
     assert "Vladimir Poetin" in html and "actor=poetin" in html

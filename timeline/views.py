@@ -261,16 +261,30 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @cache_public_page
 @limit_query_length(page_errors)
 def actor_suggest(request: HttpRequest) -> HttpResponse:
-    """Autocomplete for the actor filter: names and aliases, Dutch and English spellings."""
+    """Autocomplete for the actor filter: names and aliases, Dutch and English spellings, each
+    with how many events it would show among the page's other filters (its facet count), and
+    for a state or organisation with members in view the way to all of theirs too: a name that
+    leads to nothing says so before it is chosen."""
     text = request.GET.get("who", "")[: EventFilterForm.base_fields["who"].max_length].replace("\x00", "")
-    params = without(without(filter_params(request), "who"), "actor")
-    selected = request.GET.getlist("actor")
     actors = matching_actors(text)[:10] if text.strip() else []
-    suggestions = [
-        (actor, to_query([*params, *[("actor", s) for s in selected if s != actor.slug],
-                        ("actor", actor.slug)]))
-        for actor in actors
-    ]
+    suggestions = []
+    if actors:
+        # The links keep the page's other filters; its address carries its timeline.
+        params = [(k, v) for k, v in filter_params(request) if k not in ("who", "timeline")]
+        base = [(k, v) for k, v in params if k not in ("actor", "affiliation")]
+        chosen = [(k, v) for k, v in params if k in ("actor", "affiliation")]
+
+        def link(key: str, slug: str) -> str:
+            return to_query([*base, *[kv for kv in chosen if kv != (key, slug)], (key, slug)])
+
+        query = request.GET.copy()
+        query.pop("who", None)
+        selection = current().select(EventFilterForm(query).criteria)
+        own, all_of = selection.actor_counts(), selection.bloc_counts()
+        blocs = set(selection.index.blocs_with_members())
+        for actor in actors:
+            bloc = (link("affiliation", actor.slug), all_of.get(actor.pk, 0)) if actor.pk in blocs else None
+            suggestions.append((actor, link("actor", actor.slug), own.get(actor.pk, 0), bloc))
     ctx = {"suggestions": suggestions, "text": text}
     return render(request, "timeline/_actor_suggestions.html", ctx)
 
