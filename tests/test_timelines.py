@@ -1,5 +1,6 @@
 """Several timelines: /t/<slug>/, the list at /t/, the `timeline` filter everywhere."""
 
+import datetime as dt
 import io
 import re
 
@@ -9,6 +10,7 @@ from conftest import CALL, DESKTOP, PHONE, WCAG, card_ids, cards, checkbox
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 from test_admin import form_data  # the admin's form read the way a browser submits it
 
@@ -244,6 +246,9 @@ def test_a_form_opened_before_a_bulk_action_cannot_put_the_old_timelines_back(
     latest = other.history.order_by("-history_date").first()
     assert latest.history_user.username == "admin"
     assert latest.history_change_reason == "toegevoegd aan tijdlijn Verkiezingen"
+    assert latest.history_type == "~" and latest.instance.title == other.title
+    assert abs(latest.history_date - timezone.now()) < dt.timedelta(minutes=1)
+    assert [r.history_id for r in other.history.all()][0] == latest.history_id  # the newest
     history = admin_client.get(f"{CHANGELIST}{other.pk}/history/").content.decode()
     assert "toegevoegd aan tijdlijn Verkiezingen" in history
 

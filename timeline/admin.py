@@ -686,7 +686,8 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
             }
             return TemplateResponse(request, "admin/timeline/event/choose_timeline.html", ctx)
         timeline = form.cleaned_data["timeline"]
-        with transaction.atomic(using=router.db_for_write(Event)):
+        using = router.db_for_write(Event)
+        with transaction.atomic(using=using):
             pks = list(queryset.order_by().values_list("pk", flat=True))
             # The timeline's members whole, not `pk__in` the selection: select-across may
             # hold more keys than SQLite takes parameters in one query.
@@ -704,12 +705,7 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
                 chunk = changing[start : start + self.TIMELINE_CHUNK]
                 write(*chunk)
                 Event.objects.filter(pk__in=chunk).update(version=F("version") + 1)
-                Event.history.bulk_history_create(
-                    Event.objects.filter(pk__in=chunk),
-                    update=True,
-                    default_user=request.user,
-                    default_change_reason=reason,
-                )
+                history.record_in_bulk(chunk, user=request.user, reason=reason, using=using)
         n = len(changing)
         if adding:
             message = ngettext(

@@ -67,12 +67,15 @@ class _Pending:
     """What the open transaction on one database connection has touched so far."""
 
     events: set[int] = field(default_factory=set)
+    # Events only moved into or out of a timeline: the index learns of them, but their search
+    # text (which no timeline is part of) stays as it is.
+    members: set[int] = field(default_factory=set)
     names: bool = False  # actors or event types: what the index names its facets by
     everything: bool = False
     other: bool = False  # only what pages show beside the index (sources, timelines)
 
     def __bool__(self) -> bool:
-        return bool(self.events) or self.names or self.everything or self.other
+        return bool(self.events or self.members) or self.names or self.everything or self.other
 
 
 # Connections are per thread, and so are their transactions.
@@ -93,8 +96,8 @@ def _note(using: str | None, **what) -> None:
     if _held(using):
         return
     pending = _pending(using)
-    for event_id in what.pop("events", ()):
-        pending.events.add(event_id)
+    pending.events.update(what.pop("events", ()))
+    pending.members.update(what.pop("members", ()))
     for name, value in what.items():
         setattr(pending, name, getattr(pending, name) or value)
     # One callback per note, each flushing whatever is pending (the later ones find nothing): a
@@ -142,12 +145,13 @@ def flush(using: str = DEFAULT_DB_ALIAS) -> None:
         if pending.events:
             Event.objects.using(using).filter(pk__in=pending.events).refresh_search_text()
         token, number = DataVersion.advance(using)
-        if pending.everything or len(pending.events) > BULK_EVENTS:
+        touched = pending.events | pending.members
+        if pending.everything or len(touched) > BULK_EVENTS:
             rows = [Change(number=number, token=token, kind=Change.Kind.ALL)]
         else:
             rows = [
                 Change(number=number, token=token, kind=Change.Kind.EVENT, event_id=pk)
-                for pk in sorted(pending.events)
+                for pk in sorted(touched)
             ]
             if pending.names or not rows:
                 rows.append(Change(number=number, token=token, kind=Change.Kind.NAMES))
@@ -296,7 +300,7 @@ def free_picture(name: str, using: str) -> None:
 def timeline_deleting(sender, instance: Timeline, using: str, **kwargs) -> None:
     # Its memberships go with it by cascade, which sends no m2m signal: its events are noted
     # now, while they can still be found, so that the index learns which are in no timeline.
-    events_changed(set(instance.events.using(using).values_list("pk", flat=True)), using)
+    _note(using, members=set(instance.events.using(using).values_list("pk", flat=True)))
 
 
 @receiver(m2m_changed, sender=Event.timelines.through)
@@ -306,8 +310,8 @@ def event_timelines_changed(
     if not action.startswith("post_"):
         return
     if not reverse:
-        events_changed([instance.pk], using)
+        _note(using, members=[instance.pk])
     elif pk_set:
-        events_changed(pk_set, using)
+        _note(using, members=pk_set)
     else:  # a timeline's events cleared: which they were is gone by now
         everything_changed(using)

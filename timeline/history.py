@@ -10,6 +10,8 @@ event before its rows too.
 - `versions_with_rows(records)` puts on each event record the changes of its rows, in words.
 - `restore_rows(event, record)` makes the event's participations and citations exactly what they
   were in that version (the revert of the event's own fields is simple-history's).
+- `record_in_bulk(pks, …)` writes a version of each of many events as they now stand (a bulk
+  action's), in one statement per batch.
 - `HistoryWords` writes a field's change in the editor's language: a choice's label, "ja"/"nee",
   a related row's name, "—" for nothing, never the stored value ("occurred", "True").
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from django.db import connections
 from django.db.models import BooleanField, ForeignKey, Model
 from django.template.defaultfilters import yesno
 from django.utils import timezone
@@ -176,3 +179,30 @@ def versions_with_rows(records: Sequence) -> None:
                     record.row_changes.append(_row_sentence(row, str(kind).capitalize()))
                     break
 
+
+
+def record_in_bulk(pks: Sequence[int], *, user, reason: str, using: str) -> None:
+    """A change record ("~") for each of these events as it now stands, by `user` for `reason`:
+    what simple-history's `bulk_history_create` writes, as one INSERT … SELECT (a few hundred
+    keys at a time). Building a model instance per event and per record, as that does, cost
+    some 0.5 ms an event here: nearly a minute for 100,000 selected across the admin's pages,
+    beyond any request's time."""
+    if not pks:
+        return
+    connection = connections[using]
+    qn = connection.ops.quote_name
+    record, event = Event.history.model._meta, Event._meta
+    fields = Event.history.model.tracked_fields
+    into = ", ".join(qn(record.get_field(f.name).column) for f in fields)
+    values = ", ".join(qn(event.get_field(f.name).column) for f in fields)
+    keys = ", ".join(["%s"] * len(pks))
+    extra = ("history_date", "history_change_reason", "history_type", "history_user")
+    extra_columns = ", ".join(qn(record.get_field(name).column) for name in extra)
+    sql = (
+        f"INSERT INTO {qn(record.db_table)} ({into}, {extra_columns}) "
+        f"SELECT {values}, %s, %s, %s, %s FROM {qn(event.db_table)} "
+        f"WHERE {qn(event.pk.column)} IN ({keys})"
+    )
+    when = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [when, reason, "~", getattr(user, "pk", None), *pks])
