@@ -175,13 +175,15 @@ def event_changed(sender, instance: Event, using: str, **kwargs) -> None:
 # -- links that never break: a slug an event, actor or type had keeps leading to it ------------
 
 
-def note_slug_before_save(sender, instance, raw: bool, using: str, **kwargs) -> None:
-    # A row loaded from the database knows its slug (`KeepsItsSlug`); one built otherwise (a
-    # revert builds it from a history record) is asked for it, once.
-    if raw or instance.pk is None or "saved_slug" in instance.__dict__:
+def note_saved_values_before_save(sender, instance, raw: bool, using: str, **kwargs) -> None:
+    # A row loaded from the database knows its slug (and an event its picture: `KeepsItsSlug`);
+    # one built otherwise (a revert builds it from a history record) is asked, in one query.
+    missing = [name for name in sender.REMEMBERED if f"saved_{name}" not in instance.__dict__]
+    if raw or instance.pk is None or not missing:
         return
-    saved = sender.objects.using(using).filter(pk=instance.pk).values_list("slug", flat=True)
-    instance.saved_slug = saved.first()
+    saved = sender.objects.using(using).filter(pk=instance.pk).values(*missing).first() or {}
+    for name in missing:
+        setattr(instance, f"saved_{name}", saved.get(name))
 
 
 def remember_former_slug(sender, instance, raw: bool, **kwargs) -> None:
@@ -193,7 +195,9 @@ def remember_former_slug(sender, instance, raw: bool, **kwargs) -> None:
 
 
 for _owner in FORMER_SLUG_OWNERS:
-    pre_save.connect(note_slug_before_save, sender=_owner, dispatch_uid=f"slug-before-{_owner.__name__}")
+    pre_save.connect(
+        note_saved_values_before_save, sender=_owner, dispatch_uid=f"saved-before-{_owner.__name__}"
+    )
     post_save.connect(remember_former_slug, sender=_owner, dispatch_uid=f"former-slug-{_owner.__name__}")
 
 
@@ -265,19 +269,10 @@ for _model, _handler in SAVED_OR_DELETED:
 # -- pictures: the storage holds what events show, nothing an editor took away ----------------
 
 
-@receiver(pre_save, sender=Event)
-def note_picture_before_save(sender, instance: Event, raw: bool, using: str, **kwargs) -> None:
-    # A row loaded from the database knows its picture (`Event.from_db`); one built otherwise
-    # (a revert builds it from a history record) is asked for it, once.
-    if raw or instance.pk is None or "saved_picture" in instance.__dict__:
-        return
-    saved = Event.objects.using(using).filter(pk=instance.pk).values_list("picture", flat=True)
-    instance.saved_picture = saved.first() or ""
-
-
 @receiver(post_save, sender=Event)
 def free_replaced_picture(sender, instance: Event, raw: bool, using: str, **kwargs) -> None:
-    old, new = getattr(instance, "saved_picture", ""), instance.picture.name or ""
+    # Its picture before the save: `note_saved_values_before_save` (above) made sure it is known.
+    old, new = getattr(instance, "saved_picture", None), instance.picture.name or ""
     instance.saved_picture = new
     if not raw and old and old != new:
         transaction.on_commit(lambda: free_picture(old, using), using=using)

@@ -140,13 +140,18 @@ class SlugNaturalKey:
 
 
 class KeepsItsSlug(SlugNaturalKey):
-    """A row whose former slugs keep leading to it (`FormerSlug`): it knows the slug it was
-    loaded or last saved with, so the change hub sees a rename without asking the database."""
+    """A row whose former slugs keep leading to it (`FormerSlug`): it knows the values of
+    `REMEMBERED` (its slug; an event its picture too) it was loaded or last saved with, as
+    `saved_<name>`, so the change hub sees a rename or a picture taken away without asking the
+    database (a deferred field is None: nothing to compare)."""
+
+    REMEMBERED: tuple[str, ...] = ("slug",)
 
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs):
         instance = super().from_db(db, field_names, values, **kwargs)
-        instance.saved_slug = instance.__dict__.get("slug")
+        for name in cls.REMEMBERED:
+            setattr(instance, f"saved_{name}", instance.__dict__.get(name))
         return instance
 
 
@@ -636,6 +641,8 @@ class Event(KeepsItsSlug, models.Model):
     version = models.PositiveIntegerField(_("versie"), default=1, editable=False)
 
     objects = SlugManager.from_queryset(EventQuerySet)()
+    # What the change hub compares a save with (`KeepsItsSlug`): a rename, a picture replaced.
+    REMEMBERED = ("slug", "picture")
     # Derived columns stay out of the audit trail; `version` too, so that a revert starts from
     # the current version (an excluded field is read from the live row).
     history = HistoricalRecords(
@@ -678,15 +685,6 @@ class Event(KeepsItsSlug, models.Model):
 
     def get_status_display(self) -> str:
         return choice_label(self.Status, self.status)
-
-    @classmethod
-    def from_db(cls, db, field_names, values, **kwargs):
-        instance = super().from_db(db, field_names, values, **kwargs)
-        # The picture it was loaded with, so that the change hub sees one replaced or taken
-        # away without asking the database (a deferred picture is unknown: nothing is freed).
-        if "picture" in instance.__dict__:
-            instance.saved_picture = str(instance.__dict__["picture"] or "")
-        return instance
 
     def claim_version(self, seen: int) -> bool:
         """The optimistic lock every editing path goes through (admin, spreadsheet import,

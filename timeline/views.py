@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from itertools import groupby
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -26,7 +27,7 @@ from django_htmx.http import push_url
 from timeline import chart, live
 from timeline.cache import cache_public_page
 from timeline.decorators import public_read
-from timeline.i18n import date_label, reader_language
+from timeline.i18n import actor_name, date_label, reader_language
 from timeline.models import Actor, Correction, Event, FormerSlug, Timeline
 from timeline.query import select
 from timeline.query.forms import Criteria, EventFilterForm, matching_actors, timeline_criteria
@@ -257,6 +258,15 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "timeline/actor_detail.html", ctx)
 
 
+class Suggestion(NamedTuple):
+    """One option of the actor box: what it says, where it leads, how many events it shows."""
+
+    label: str
+    function: str
+    url: str
+    count: int
+
+
 @public_read
 @cache_public_page
 @limit_query_length(page_errors)
@@ -283,8 +293,14 @@ def actor_suggest(request: HttpRequest) -> HttpResponse:
         own, all_of = selection.actor_counts(), selection.bloc_counts()
         blocs = set(selection.index.blocs_with_members())
         for actor in actors:
-            bloc = (link("affiliation", actor.slug), all_of.get(actor.pk, 0)) if actor.pk in blocs else None
-            suggestions.append((actor, link("actor", actor.slug), own.get(actor.pk, 0), bloc))
+            name = actor_name(actor)
+            own_count = own.get(actor.pk, 0)
+            suggestions.append(Suggestion(name, actor.function, link("actor", actor.slug), own_count))
+            if actor.pk in blocs:
+                everyone = _("Alles van %(name)s") % {"name": name}
+                suggestions.append(
+                    Suggestion(everyone, "", link("affiliation", actor.slug), all_of.get(actor.pk, 0))
+                )
     ctx = {"suggestions": suggestions, "text": text}
     return render(request, "timeline/_actor_suggestions.html", ctx)
 
